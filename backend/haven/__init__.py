@@ -1,0 +1,3 @@
+"""Haven: safeguarding and pastoral records for schools."""
+
+__version__ = "0.1.0"

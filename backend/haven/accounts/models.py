@@ -1,0 +1,67 @@
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    DSL = "dsl"
+    SLT = "slt"
+    ADMIN = "admin"
+
+
+# Key holders may see every incident (in the categories their role allows) once elevated.
+KEY_HOLDER_ROLES = frozenset({Role.DSL, Role.SLT})
+
+
+class User(Model):
+    """A person who signs in. Not tied to one school: Membership says where they work."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)  # stored lower-cased
+    name = fields.CharField(max_length=200)
+    password_hash = fields.CharField(max_length=255, null=True)
+    is_active = fields.BooleanField(default=True)
+    must_change_password = fields.BooleanField(default=False)
+    password_changed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "user"
+
+
+class Membership(Model):
+    """One role a user holds in a school. A user with three roles has three rows."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="memberships", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("haven.User", related_name="memberships", on_delete=fields.CASCADE)
+    role = fields.CharEnumField(Role, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("school", "user", "role"),)
+
+
+class Session(Model):
+    """A signed-in device. The cookie carries a random token and only its SHA-256 is
+    stored, so a copy of the database cannot be used to sign in. Revoking a row ends it."""
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    school = fields.ForeignKeyField("haven.School", related_name="sessions", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("haven.User", related_name="sessions", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField()
+    last_active_at = fields.DatetimeField()
+    idle_expires_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    elevated_until = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=32, null=True)
+    user_agent = fields.CharField(max_length=300, default="")
+    ip_address = fields.CharField(max_length=45, default="")
+
+    class Meta:
+        table = "session"

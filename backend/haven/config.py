@@ -1,0 +1,134 @@
+"""Haven's settings: read once from HAVEN_* environment variables (or a .env file) and
+validated at start, so a typo stops the server with a message naming the variable."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from haven.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HAVEN_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="Database file, keys, uploads.")
+    database_url: str = Field(
+        default="",
+        description="sqlite:///path or postgres://user:pass@host:5432/db; "
+        "defaults to haven.sqlite3 in the data folder.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address staff use. https:// turns on Secure __Host- cookies and HSTS.",
+    )
+    bind: str = Field(default="127.0.0.1:8000", description="Address haven serve listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="Server processes (PostgreSQL only).")
+    proxy_hops: int = Field(
+        default=0, ge=0, le=5, description="Reverse proxies in front (1 behind Caddy)."
+    )
+    max_request_mb: int = Field(default=25, ge=1, le=1024, description="Largest request body.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    smtp_host: str = Field(default="", description="SMTP server; empty writes emails to the log.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = Field(default="Haven <haven@localhost>", description="From: of emails.")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls, tls (implicit, port 465) or none."
+    )
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    vapid_subject: str = Field(
+        default="mailto:haven@localhost", description="Contact for push services (mailto:/https:)."
+    )
+    outbox_poll_seconds: float = Field(
+        default=5, gt=0, le=3600, description="How often the outbox looks for due messages."
+    )
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address, e.g. https://haven.school.uk")
+        return value.rstrip("/")
+
+    @field_validator("bind")
+    @classmethod
+    def _bind_is_host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8000")
+        return value
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def _vapid_subject_is_contact(cls, value: str) -> str:
+        if not (value.startswith("mailto:") and "@" in value) and not value.startswith("https://"):
+            raise ValueError("must be a mailto: address or an https:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("must start with sqlite:// or postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgres://" + value.removeprefix("postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _one_worker_on_sqlite(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite://{(self.data_dir / 'haven.sqlite3').resolve()}"
+        if self.workers > 1 and self.is_sqlite:
+            raise ValueError(
+                "HAVEN_WORKERS: SQLite allows one server process; use PostgreSQL for more"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def is_local(self) -> bool:
+        host = urlsplit(self.public_url).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def cookie_name(self) -> str:
+        # The __Host- prefix makes the browser refuse the cookie unless it is Secure, has no
+        # Domain and has Path=/: nothing on another subdomain can set or read it.
+        return "__Host-haven" if self.is_https else "haven_session"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raises ConfigError with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = first["loc"][0] if first["loc"] else ""
+        message = first["msg"].removeprefix("Value error, ")
+        if message.startswith("HAVEN_"):
+            raise ConfigError(message) from None
+        variable = f"HAVEN_{str(field).upper()}" if field else "settings"
+        raise ConfigError(f"{variable}: {message}") from None

@@ -1,0 +1,109 @@
+"""The database: Tortoise ORM configuration, start and stop, and migrations."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as run_migrations
+
+log = logging.getLogger(__name__)
+
+MODEL_MODULES = [
+    "haven.schools.models",
+    "haven.accounts.models",
+    "haven.pupils.models",
+    "haven.audit.models",
+    "haven.outbox.models",
+]
+
+
+def tortoise_config(database_url: str) -> dict:
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "haven": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "haven.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url))
+
+
+async def close_database() -> None:
+    await connections.close_all()
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Bring the database up to the newest migration; returns the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+            log.info("applied migration %s.%s", app_label, name)
+
+    await run_migrations(config=tortoise_config(database_url), progress=progress)
+    await connections.close_all()
+    return applied
+
+
+def dialect() -> str:
+    """'sqlite' or 'postgres', for the few places that need SQL of their own."""
+    return connections.get("default").capabilities.dialect
+
+
+def append_only_sql(table: str, dialect_name: str) -> list[str]:
+    """SQL that makes the database itself refuse UPDATE and DELETE (and on PostgreSQL,
+    TRUNCATE) on a table, so records stay as written even if the application is bypassed."""
+    if dialect_name == "sqlite":
+        return [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION haven_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP "
+        "USING ERRCODE = 'restrict_violation'; END $$",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION haven_refuse_change()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION haven_refuse_change()",
+    ]
+
+
+def drop_append_only_sql(table: str, dialect_name: str) -> list[str]:
+    if dialect_name == "sqlite":
+        return [f"DROP TRIGGER {table}_no_update", f"DROP TRIGGER {table}_no_delete"]
+    return [
+        f"DROP TRIGGER {table}_append_only ON {table}",
+        f"DROP TRIGGER {table}_no_truncate ON {table}",
+    ]
+
+
+def make_append_only(table: str):
+    """A pair of RunPython callables for a migration: (forwards, backwards)."""
+
+    async def forwards(_apps, schema_editor) -> None:
+        for statement in append_only_sql(table, schema_editor.client.capabilities.dialect):
+            await schema_editor.client.execute_query(statement)
+
+    async def backwards(_apps, schema_editor) -> None:
+        for statement in drop_append_only_sql(table, schema_editor.client.capabilities.dialect):
+            await schema_editor.client.execute_query(statement)
+
+    return forwards, backwards

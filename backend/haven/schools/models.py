@@ -1,0 +1,33 @@
+from tortoise import fields
+from tortoise.models import Model
+
+# What a new school starts with; GET/PATCH /api/admin/settings works on these names.
+DEFAULT_SETTINGS = {
+    "timezone": "Europe/London",
+    "idle_timeout_minutes": 10,
+    "session_lifetime_hours": 12,
+    "elevation_minutes": 60,
+    "password_policy": "school",
+    "require_authenticator": False,
+    "always_alert_slt": True,
+}
+
+
+def default_settings() -> dict:
+    return dict(DEFAULT_SETTINGS)
+
+
+class School(Model):
+    """A school: the tenant that every record belongs to."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=64, unique=True)
+    settings = fields.JSONField(default=default_settings)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "school"
+
+    def setting(self, name: str):
+        return {**DEFAULT_SETTINGS, **(self.settings or {})}[name]

@@ -1,0 +1,86 @@
+// Every call to Haven's JSON API goes through request(), so that every state-changing
+// request carries the CSRF header the server insists on, and every error arrives as one
+// kind of exception whatever went wrong.
+
+const STATE_CHANGING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** An error answer from the API, or no answer at all (status 0, code NETWORK_ERROR). */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// Used only when the answer has no {code, message} body, e.g. a proxy's own error page.
+const FALLBACK_MESSAGES = {
+  401: 'Your session has ended. Sign in again.',
+  403: 'You do not have permission to do that.',
+  404: 'Haven could not find that.',
+  429: 'Too many attempts. Wait a few minutes, then try again.',
+};
+
+function fallbackMessage(status) {
+  if (FALLBACK_MESSAGES[status]) return FALLBACK_MESSAGES[status];
+  if (status >= 500) return 'Something went wrong on the Haven server. Try again in a moment.';
+  return `Haven could not do that (error ${status}).`;
+}
+
+async function readJson(response) {
+  if (response.status === 204) return null;
+  if (!(response.headers.get('Content-Type') || '').includes('json')) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends one request and returns the parsed JSON answer (null for 204 No Content).
+ * `background: true` marks requests the app makes on its own (replays, polling), which
+ * the server does not count as user activity for the idle timeout.
+ * Throws ApiError for any answer that is not 2xx and when the server cannot be reached.
+ */
+export async function request(method, path, { body, background = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (STATE_CHANGING.has(method)) {
+    headers['X-Requested-With'] = 'haven';
+    headers['Content-Type'] = 'application/json';
+  }
+  if (background) headers['X-Haven-Background'] = '1';
+
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR',
+      'Haven cannot reach the server. Check your connection, then try again.');
+  }
+
+  const answer = await readJson(response);
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      answer?.code || `HTTP_${response.status}`,
+      answer?.message || fallbackMessage(response.status),
+    );
+  }
+  return answer;
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, options),
+  post: (path, body, options) => request('POST', path, { ...options, body }),
+  put: (path, body, options) => request('PUT', path, { ...options, body }),
+  patch: (path, body, options) => request('PATCH', path, { ...options, body }),
+  delete: (path, options) => request('DELETE', path, options),
+};
