@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         default=0, ge=0, le=5, description="Reverse proxies in front (1 behind Caddy)."
     )
     max_request_mb: int = Field(default=25, ge=1, le=1024, description="Largest request body.")
+    hypercorn_config: str = Field(
+        default="", description="TOML file of Hypercorn tuning (deploy/hypercorn.toml)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     smtp_host: str = Field(default="", description="SMTP server; empty writes emails to the log.")
     smtp_port: int = Field(default=587, ge=1, le=65535)

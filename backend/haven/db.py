@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.migrations.executor import MigrationExecutor
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,23 @@ def tortoise_config(database_url: str) -> dict:
     }
 
 
+_context: TortoiseContext | None = None
+
+
 async def open_database(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url))
+    """Connect for the whole process. The global fallback makes the connection visible to
+    every task (requests, the dispatcher), not only the one that opened it."""
+    global _context
+    _context = await Tortoise.init(
+        config=tortoise_config(database_url), _enable_global_fallback=True
+    )
 
 
 async def close_database() -> None:
-    await connections.close_all()
+    global _context
+    if _context is not None:
+        await _context.close_connections()
+        _context = None
 
 
 async def migrate(database_url: str) -> list[str]:
@@ -55,9 +68,23 @@ async def migrate(database_url: str) -> list[str]:
             applied.append(f"{app_label}.{name}")
             log.info("applied migration %s.%s", app_label, name)
 
-    await run_migrations(config=tortoise_config(database_url), progress=progress)
-    await connections.close_all()
+    try:
+        await run_migrations(config=tortoise_config(database_url), progress=progress)
+    finally:
+        await Tortoise.close_connections()
     return applied
+
+
+async def pending_migrations(database_url: str) -> list[str]:
+    """Names of the migrations this database has not had yet, in the order they would run."""
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        executor = MigrationExecutor(connections.get("default"), config["apps"])
+        steps = await executor.plan(None)
+    finally:
+        await Tortoise.close_connections()
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in steps]
 
 
 def dialect() -> str:

@@ -1,0 +1,78 @@
+"""Signing in and out: POST, GET and DELETE /api/session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, Response, request
+from quart_auth import AuthUser, login_user, logout_user
+from quart_schema import validate_request, validate_response
+
+from haven.accounts import service as accounts
+from haven.web.access import client_ip, current_session, public, signed_in
+
+blueprint = Blueprint("accounts", __name__)
+
+
+class SignInRequest(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+    school: str | None = Field(default=None, max_length=64, description="Slug; default: first")
+
+
+class Person(BaseModel):
+    id: int
+    email: str
+    name: str
+
+
+class SchoolRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class SessionResponse(BaseModel):
+    user: Person
+    school: SchoolRef
+    roles: list[str]
+    key_holder: bool
+    totp_enrolled: bool
+    elevated_until: datetime | None
+    idle_expires_at: datetime
+    expires_at: datetime
+
+
+@blueprint.post("/api/session")
+@public
+@validate_request(SignInRequest)
+@validate_response(SessionResponse, 200)
+async def sign_in(data: SignInRequest):
+    result = await accounts.sign_in(
+        data.email,
+        data.password,
+        school_slug=data.school,
+        ip_address=client_ip(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    login_user(AuthUser(result.token))
+    view = await accounts.describe(result.session)
+    return view.as_json(), 200
+
+
+@blueprint.get("/api/session")
+@signed_in
+@validate_response(SessionResponse, 200)
+async def who_am_i():
+    return (await accounts.describe(current_session())).as_json(), 200
+
+
+@blueprint.delete("/api/session")
+@signed_in
+async def sign_out():
+    await accounts.sign_out(current_session(), ip_address=client_ip())
+    logout_user()
+    # "cache" only: "storage" would also remove the service worker, the offline app shell
+    # and (later) the encrypted queue of unsent incidents that must survive sign-out.
+    return Response(status=204, headers={"Clear-Site-Data": '"cache"'})

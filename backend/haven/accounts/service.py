@@ -1,0 +1,251 @@
+"""Accounts: staff, their roles in a school, signing in and out, and sessions.
+
+A session is a row in the database; the cookie holds only a random token whose SHA-256
+finds the row. So signing out, disabling an account or a timeout ends a session for
+certain, wherever the cookie has been copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
+from haven.accounts.passwords import hash_password, verify_password
+from haven.audit import service as audit
+from haven.errors import APIError, HavenError
+from haven.schools.models import School
+
+# Activity is written at most this often, so a busy screen is not a write per request.
+_ACTIVITY_WRITE_INTERVAL = timedelta(seconds=15)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_roles(names: list[str]) -> list[Role]:
+    """Raises HavenError naming the first unknown role."""
+    roles = []
+    for name in names:
+        try:
+            roles.append(Role(name.strip().lower()))
+        except ValueError:
+            allowed = ", ".join(role.value for role in Role)
+            raise HavenError(f"'{name}' is not a role: use one of {allowed}.") from None
+    if not roles:
+        raise HavenError("Give the user at least one role.")
+    return sorted(set(roles))
+
+
+async def add_user(
+    school: School,
+    email: str,
+    name: str,
+    password: str,
+    roles: list[str],
+    *,
+    actor_id: int | None = None,
+) -> User:
+    """Create an account with roles in a school, or add roles to an existing account.
+
+    Raises HavenError for a bad email, empty name or password, unknown role, or when the
+    user already has exactly these roles there.
+    """
+    email, name = normalise_email(email), name.strip()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise HavenError(f"'{email}' is not an email address.")
+    if not name:
+        raise HavenError("Give the user's name with --name.")
+    if not password:
+        raise HavenError("The password is empty.")
+    wanted = parse_roles(roles)
+    password_hash = await hash_password(password)
+    async with in_transaction():
+        user = await User.get_or_none(email=email)
+        created = user is None
+        if created:
+            user = await User.create(
+                email=email, name=name, password_hash=password_hash, password_changed_at=_now()
+            )
+        held = set(
+            await Membership.filter(user=user, school=school).values_list("role", flat=True)
+        )
+        new_roles = [role for role in wanted if role not in held]
+        if not created and not new_roles:
+            raise HavenError(f"{email} already has those roles at {school.name}.")
+        for role in new_roles:
+            await Membership.create(user=user, school=school, role=role)
+        await audit.record(
+            "user_added" if created else "roles_added",
+            school_id=school.id,
+            actor_id=actor_id,
+            target_type="user",
+            target_id=user.id,
+            detail={"roles": [role.value for role in new_roles]},
+        )
+    return user
+
+
+async def roles_in(user_id: int, school_id: int) -> list[Role]:
+    names = await Membership.filter(user_id=user_id, school_id=school_id).values_list(
+        "role", flat=True
+    )
+    return sorted(Role(name) for name in names)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    session: Session
+    token: str
+
+
+def invalid_credentials() -> APIError:
+    return APIError(401, "INVALID_CREDENTIALS", "That email and password do not match.")
+
+
+async def sign_in(
+    email: str,
+    password: str,
+    *,
+    school_slug: str | None = None,
+    ip_address: str = "",
+    user_agent: str = "",
+) -> SignIn:
+    """Check the password and open a new session in one of the user's schools.
+
+    Raises APIError 401 INVALID_CREDENTIALS for an unknown email, a wrong password or a
+    disabled account alike, after the same amount of hashing work.
+    """
+    email = normalise_email(email)
+    user = await User.get_or_none(email=email)
+    matches = await verify_password(user.password_hash if user else None, password)
+    if not (user and matches and user.is_active):
+        await audit.record(
+            "sign_in_failed",
+            actor_id=user.id if user else None,
+            detail={"email": email, "reason": "inactive" if user and matches else "password"},
+            ip_address=ip_address,
+        )
+        raise invalid_credentials()
+
+    memberships = Membership.filter(user=user).select_related("school").order_by("school__name")
+    if school_slug:
+        memberships = memberships.filter(school__slug=school_slug.strip().lower())
+    membership = await memberships.first()
+    if membership is None:
+        await audit.record(
+            "sign_in_failed", actor_id=user.id, detail={"email": email, "reason": "no_school"},
+            ip_address=ip_address,
+        )
+        raise invalid_credentials()
+    school = membership.school
+
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    async with in_transaction():
+        session = await Session.create(
+            token_hash=_token_hash(token),
+            school=school,
+            user=user,
+            created_at=now,
+            last_active_at=now,
+            idle_expires_at=now + timedelta(minutes=school.setting("idle_timeout_minutes")),
+            expires_at=now + timedelta(hours=school.setting("session_lifetime_hours")),
+            user_agent=user_agent[:300],
+            ip_address=ip_address[:45],
+        )
+        await audit.record(
+            "signed_in", school_id=school.id, actor_id=user.id,
+            target_type="session", target_id=session.id, ip_address=ip_address,
+        )
+    return SignIn(session=session, token=token)
+
+
+async def current_session(token: str | None, *, user_activity: bool) -> Session | None:
+    """The live session for a cookie token, or None when it is unknown, revoked, idle too
+    long or past its lifetime. User activity moves the idle deadline on; requests the app
+    makes by itself (queue replay, polling) do not."""
+    if not token:
+        return None
+    session = await Session.get_or_none(token_hash=_token_hash(token)).select_related(
+        "user", "school"
+    )
+    if session is None or session.revoked_at is not None or not session.user.is_active:
+        return None
+    now = _now()
+    if now >= session.expires_at:
+        await _revoke(session, "expired")
+        return None
+    if now >= session.idle_expires_at:
+        await _revoke(session, "idle")
+        return None
+    if user_activity and now - session.last_active_at >= _ACTIVITY_WRITE_INTERVAL:
+        idle = timedelta(minutes=session.school.setting("idle_timeout_minutes"))
+        session.last_active_at = now
+        session.idle_expires_at = min(now + idle, session.expires_at)
+        await session.save(update_fields=["last_active_at", "idle_expires_at"])
+    return session
+
+
+async def _revoke(session: Session, reason: str) -> None:
+    session.revoked_at = _now()
+    session.revoked_reason = reason
+    await Session.filter(id=session.id, revoked_at=None).update(
+        revoked_at=session.revoked_at, revoked_reason=reason
+    )
+
+
+async def sign_out(session: Session, *, ip_address: str = "") -> None:
+    async with in_transaction():
+        await _revoke(session, "signed_out")
+        await audit.record(
+            "signed_out", school_id=session.school_id, actor_id=session.user_id,
+            target_type="session", target_id=session.id, ip_address=ip_address,
+        )
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What GET /api/session tells the app about who is signed in."""
+
+    session: Session
+    roles: list[Role]
+
+    @property
+    def key_holder(self) -> bool:
+        return any(role in KEY_HOLDER_ROLES for role in self.roles)
+
+    def as_json(self) -> dict:
+        session, now = self.session, _now()
+        elevated = session.elevated_until if session.elevated_until and session.elevated_until > now else None
+        return {
+            "user": {"id": session.user.id, "email": session.user.email, "name": session.user.name},
+            "school": {
+                "id": session.school.id,
+                "slug": session.school.slug,
+                "name": session.school.name,
+            },
+            "roles": [role.value for role in self.roles],
+            "key_holder": self.key_holder,
+            "totp_enrolled": False,
+            "elevated_until": elevated,
+            "idle_expires_at": session.idle_expires_at,
+            "expires_at": session.expires_at,
+        }
+
+
+async def describe(session: Session) -> SessionView:
+    return SessionView(session=session, roles=await roles_in(session.user_id, session.school_id))

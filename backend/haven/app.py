@@ -1,0 +1,74 @@
+"""create_app(): settings, sign-in cookies, the database, routes and response headers."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart
+from quart_auth import QuartAuth
+from quart_schema import QuartSchema
+
+from haven import __version__
+from haven.accounts.routes import blueprint as accounts_blueprint
+from haven.config import Settings, load_settings
+from haven.db import close_database, open_database
+from haven.keys import load_secret_key
+from haven.outbox.dispatcher import Dispatcher
+from haven.web import security
+from haven.web.errors import register_error_handlers
+from haven.web.health import blueprint as health_blueprint
+from haven.web.shell import Shell
+from haven.web.shell import blueprint as shell_blueprint
+
+
+def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True) -> Quart:
+    settings = settings or load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = Quart("haven", static_folder=None)
+    app.secret_key = load_secret_key(settings.data_dir)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        QUART_AUTH_COOKIE_NAME=settings.cookie_name,
+        QUART_AUTH_COOKIE_SECURE=settings.is_https,
+        QUART_AUTH_COOKIE_SAMESITE="Strict",
+        QUART_AUTH_COOKIE_HTTP_ONLY=True,
+        # The cookie is only a pointer to a session row; the row holds the real limits.
+        QUART_AUTH_DURATION=60 * 60 * 24,
+        QUART_SCHEMA_CONVERT_CASING=False,
+    )
+    app.extensions["haven_settings"] = settings
+    app.extensions["haven_shell"] = Shell.load()
+
+    QuartAuth(app)
+    QuartSchema(
+        app,
+        info={"title": "Haven", "version": __version__},
+        openapi_path="/openapi.json",
+        swagger_ui_path=None,
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    register_error_handlers(app)
+    security.install(app, https=settings.is_https)
+
+    app.register_blueprint(accounts_blueprint)
+    app.register_blueprint(health_blueprint)
+    app.register_blueprint(shell_blueprint)  # last: its catch-all serves the shell files
+
+    dispatcher = Dispatcher(settings)
+    app.extensions["haven_dispatcher"] = dispatcher
+
+    @app.before_serving
+    async def start() -> None:
+        await open_database(settings.database_url)
+        if run_dispatcher:
+            dispatcher.start()
+
+    @app.after_serving
+    async def stop() -> None:
+        await dispatcher.stop()
+        await close_database()
+
+    return app

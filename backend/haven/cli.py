@@ -1,0 +1,223 @@
+"""The `haven` command. Errors are one readable line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from haven import __version__
+from haven.config import Settings, load_settings
+from haven.errors import HavenError
+
+log = logging.getLogger("haven")
+
+
+def _run_with_database(settings: Settings, work: Callable[[], Awaitable[object]]) -> object:
+    """Open the database, run `work`, and always close it (an open SQLite connection
+    thread would otherwise keep the process alive after an error)."""
+    from haven.db import close_database, open_database
+
+    async def run():
+        await open_database(settings.database_url)
+        try:
+            return await work()
+        finally:
+            await close_database()
+
+    return asyncio.run(run())
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_init(settings: Settings, _args) -> None:
+    from haven.db import migrate
+    from haven.keys import ensure_keys
+
+    created = ensure_keys(settings.data_dir)
+    applied = asyncio.run(migrate(settings.database_url))
+    for name in created:
+        print(f"created {settings.data_dir / name}")
+    print(f"database ready ({len(applied)} migrations applied): {_safe_url(settings)}")
+
+
+def cmd_migrate(settings: Settings, _args) -> None:
+    from haven.db import migrate
+
+    applied = asyncio.run(migrate(settings.database_url))
+    if applied:
+        print("applied: " + ", ".join(applied))
+    else:
+        print("the database is up to date")
+
+
+def cmd_serve(settings: Settings, args) -> None:
+    from haven.server import serve
+
+    if args.workers is not None or args.bind is not None:
+        overrides = {"workers": args.workers, "bind": args.bind}
+        settings = load_settings(
+            **{**settings.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
+        )
+    _check_ready_to_serve(settings)
+    serve(settings)
+
+
+def _check_ready_to_serve(settings: Settings) -> None:
+    from haven.db import pending_migrations
+    from haven.keys import load_secret_key
+
+    load_secret_key(settings.data_dir)
+    pending = asyncio.run(pending_migrations(settings.database_url))
+    if pending:
+        raise HavenError(
+            f"the database needs {len(pending)} migration(s) ({pending[0]} first): "
+            "run `haven migrate` (or `haven init` for a new database)"
+        )
+
+
+def cmd_demo(settings: Settings, args) -> None:
+    from haven.demo import DEMO_PASSWORD, seed_demo_school
+
+    cmd_init(settings, args)
+    school, logins = _run_with_database(settings, seed_demo_school)
+    print()
+    print(f"Demo school: {school.name}. Sign in at {settings.public_url} with:")
+    for email, roles in logins:
+        print(f"  {email:<28} {roles}")
+    print(f"  password for all of them: {DEMO_PASSWORD}")
+    print()
+    cmd_serve(settings, args)
+
+
+def cmd_school_add(settings: Settings, args) -> None:
+    from haven.schools.service import add_school
+
+    school = _run_with_database(settings, lambda: add_school(args.name, args.slug))
+    print(f"added school {school.name} ({school.slug})")
+
+
+def cmd_user_add(settings: Settings, args) -> None:
+    from haven.accounts.service import add_user
+    from haven.schools.service import find_school
+
+    password = _read_password()
+
+    async def work():
+        school = await find_school(args.school)
+        user = await add_user(school, args.email, args.name, password, args.role)
+        return user, school
+
+    user, school = _run_with_database(settings, work)
+    print(f"{user.email} has the roles {', '.join(args.role)} at {school.name}")
+
+
+def _read_password() -> str:
+    """The password from standard input: typed at a prompt, or piped by a script."""
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise HavenError("the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_audit_verify(settings: Settings, _args) -> None:
+    from haven.audit.service import verify_chain
+
+    report = _run_with_database(settings, verify_chain)
+    if not report.ok:
+        raise HavenError(f"audit trail broken at row {report.first_bad_id}: {report.problem}")
+    print(f"audit trail intact: {report.rows} rows")
+
+
+def _safe_url(settings: Settings) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.database_url)
+    if parts.password:
+        return settings.database_url.replace(f":{parts.password}@", ":***@")
+    return settings.database_url
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="haven", description="Haven: safeguarding records for schools."
+    )
+    parser.add_argument("--version", action="version", version=f"haven {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "init", help="create the database and keys in the data folder (never overwrites)"
+    ).set_defaults(run=cmd_init)
+    commands.add_parser("migrate", help="upgrade the database in place").set_defaults(
+        run=cmd_migrate
+    )
+    for name, run, text in (
+        ("serve", cmd_serve, "serve Haven with Hypercorn"),
+        ("demo", cmd_demo, "init, add a demo school with pupils and staff, then serve"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--workers", type=int, help="server processes (PostgreSQL only)")
+        command.add_argument("--bind", help="HOST:PORT to listen on (default HAVEN_BIND)")
+        command.set_defaults(run=run)
+
+    school = commands.add_parser("school", help="manage schools").add_subparsers(
+        dest="school_command", required=True, metavar="ACTION"
+    )
+    add_school = school.add_parser("add", help="add a school")
+    add_school.add_argument("name")
+    add_school.add_argument("--slug", required=True, help="short name used in addresses")
+    add_school.set_defaults(run=cmd_school_add)
+
+    user = commands.add_parser("user", help="manage staff accounts").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION"
+    )
+    add_user = user.add_parser(
+        "add", help="add a user (the password is read from standard input)"
+    )
+    add_user.add_argument("email")
+    add_user.add_argument("--name", required=True)
+    add_user.add_argument(
+        "--role", action="append", required=True, help="staff, dsl, slt or admin; repeatable"
+    )
+    add_user.add_argument("--school", help="school slug (may be left out while there is one)")
+    add_user.set_defaults(run=cmd_user_add)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True, metavar="ACTION"
+    )
+    audit.add_parser(
+        "verify", help="check the hash chain; exits 1 naming the first bad row"
+    ).set_defaults(run=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
+        args.run(settings, args)
+    except HavenError as error:
+        print(f"haven: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # anything unforeseen: still one line, details in the log
+        log.debug("unexpected error", exc_info=error)
+        print(f"haven: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

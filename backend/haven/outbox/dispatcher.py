@@ -1,0 +1,82 @@
+"""The dispatcher: a task started with the server that sends the outbox's messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from haven.config import Settings
+from haven.outbox import service as outbox
+from haven.outbox.email import EmailSender, SendFailed
+from haven.outbox.models import Channel, OutboxMessage
+
+log = logging.getLogger("haven.outbox")
+
+BATCH = 20
+# Long enough for a slow SMTP server, short enough that a crashed process's messages are
+# picked up again soon.
+LEASE = timedelta(minutes=2)
+
+
+class Dispatcher:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.senders = {Channel.EMAIL: EmailSender(settings)}
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        outbox.register_wakeup(self._wakeup)
+        self._task = asyncio.create_task(self._run(), name="haven-outbox")
+
+    async def stop(self) -> None:
+        outbox.unregister_wakeup(self._wakeup)
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.send_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not stop the dispatcher for good
+                log.exception("outbox dispatch failed; trying again shortly")
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), self.settings.outbox_poll_seconds)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def send_due(self) -> int:
+        """Send every message that is due now; returns how many were sent."""
+        sent = 0
+        while messages := await outbox.claim_due(self.owner, limit=BATCH, lease=LEASE):
+            results = await asyncio.gather(*(self._send(m) for m in messages))
+            sent += sum(results)
+        return sent
+
+    async def _send(self, message: OutboxMessage) -> bool:
+        sender = self.senders.get(message.channel)
+        try:
+            if sender is None:
+                raise SendFailed(f"no sender for channel {message.channel}", permanent=True)
+            await sender.send(message.recipient, message.payload)
+        except SendFailed as error:
+            status = await outbox.mark_failed(
+                message, self.owner, str(error), permanent=error.permanent,
+                max_attempts=self.settings.outbox_max_attempts,
+            )
+            log.warning("outbox message %s (%s) failed, now %s: %s",
+                        message.id, message.channel, status, error)
+            return False
+        return await outbox.mark_sent(message, self.owner)

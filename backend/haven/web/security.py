@@ -1,0 +1,80 @@
+"""Headers every response carries, and the check that refuses cross-site writes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from quart import Quart, Response, request
+
+from haven.errors import APIError
+
+CSRF_HEADER = "X-Requested-With"
+CSRF_VALUE = "haven"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def _csrf_refusal() -> APIError:
+    return APIError(403, "CSRF", "This request was refused: it did not come from Haven itself.")
+
+
+def check_same_origin_write() -> None:
+    """Refuse state-changing API requests that a cross-site page could have sent.
+
+    A cross-site form cannot set a custom header, and browsers mark cross-site requests
+    with Sec-Fetch-Site and Origin; either sign of another site is enough to refuse.
+    """
+    if request.method in SAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+        raise _csrf_refusal()
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise _csrf_refusal()
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        parts = urlsplit(origin)
+        if parts.netloc != request.host:
+            raise _csrf_refusal()
+    elif origin == "null":
+        raise _csrf_refusal()
+
+
+def add_security_headers(response: Response, *, https: bool) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), payment=()"
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.path.startswith("/api/"):
+        # Personal data must never sit in a browser's or a proxy's cache.
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+        headers.pop("Last-Modified", None)
+        headers.pop("ETag", None)
+    elif "Cache-Control" not in headers:
+        # The service worker keeps the shell; the HTTP cache must always revalidate.
+        headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def install(app: Quart, *, https: bool) -> None:
+    app.before_request(check_same_origin_write)
+
+    @app.after_request
+    async def security_headers(response: Response) -> Response:
+        return add_security_headers(response, https=https)
