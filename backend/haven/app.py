@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.secret_key = load_secret_key(settings.data_dir)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        # Shell files revalidate every time (see web/security.py); the service worker caches.
+        SEND_FILE_MAX_AGE_DEFAULT=None,
         QUART_AUTH_COOKIE_NAME=settings.cookie_name,
         QUART_AUTH_COOKIE_SECURE=settings.is_https,
         QUART_AUTH_COOKIE_SAMESITE="Strict",

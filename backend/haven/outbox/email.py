@@ -51,11 +51,19 @@ class EmailSender:
                 start_tls=True if settings.smtp_tls == "starttls" else False,
                 timeout=settings.smtp_timeout_seconds,
             )
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused) as error:
-            raise SendFailed(f"refused: {error}", permanent=True) from error
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            codes = [refusal.code for refusal in error.recipients]
+            raise SendFailed(
+                "refused: " + "; ".join(f"{r.code} {r.message}" for r in error.recipients),
+                permanent=all(_is_final(code) for code in codes),
+            ) from error
         except aiosmtplib.SMTPResponseException as error:
-            # 5xx replies are final (RFC 5321); 4xx mean "try again later".
             raise SendFailed(f"SMTP {error.code}: {error.message}",
-                             permanent=500 <= error.code < 600) from error
+                             permanent=_is_final(error.code)) from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise SendFailed(f"{type(error).__name__}: {error}") from error
+
+
+def _is_final(code: int) -> bool:
+    """5xx SMTP replies are final (RFC 5321); 4xx mean "try again later"."""
+    return 500 <= code < 600

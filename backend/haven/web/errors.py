@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from quart import Quart, jsonify
+from quart import Quart, Request, jsonify
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +24,21 @@ _HTTP_CODES = {
     415: ("UNSUPPORTED_MEDIA_TYPE", "Send JSON with Content-Type: application/json."),
     429: ("TOO_MANY_REQUESTS", "Too many requests: wait a moment and try again."),
 }
+
+
+def _invalid_json() -> APIError:
+    return APIError(400, "INVALID_JSON", "The request body is not valid JSON (UTF-8).")
+
+
+class HavenRequest(Request):
+    async def get_json(self, *args, **kwargs):
+        try:
+            return await super().get_json(*args, **kwargs)
+        except UnicodeDecodeError:
+            raise _invalid_json() from None
+
+    def on_json_loading_failed(self, error: Exception):
+        raise _invalid_json()
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None):
@@ -45,6 +60,8 @@ def _describe_validation(error: RequestSchemaValidationError) -> str:
 
 
 def register_error_handlers(app: Quart) -> None:
+    app.request_class = HavenRequest
+
     @app.errorhandler(APIError)
     async def api_error(error: APIError):
         return error_response(error.status, error.code, error.message, error.headers)
@@ -57,8 +74,6 @@ def register_error_handlers(app: Quart) -> None:
     async def http_error(error: HTTPException):
         status = error.code or 500
         code, message = _HTTP_CODES.get(status, ("HTTP_ERROR", error.description or ""))
-        if status == 400 and "json" in (error.description or "").lower():
-            code, message = "INVALID_JSON", "The request body is not valid JSON."
         return error_response(status, code, message)
 
     @app.errorhandler(Exception)

@@ -66,8 +66,9 @@ def add_security_headers(response: Response, *, https: bool) -> Response:
         headers.pop("Expires", None)
         headers.pop("Last-Modified", None)
         headers.pop("ETag", None)
-    elif "Cache-Control" not in headers:
-        # The service worker keeps the shell; the HTTP cache must always revalidate.
+    else:
+        # The service worker keeps the shell; the HTTP cache must always revalidate, so a
+        # new version is seen at once.
         headers["Cache-Control"] = "no-cache"
     return response
 

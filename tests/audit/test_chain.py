@@ -1,0 +1,101 @@
+import pytest
+from tortoise import connections
+
+from haven.audit import service as audit
+from haven.audit.models import AuditEvent
+from haven.db import append_only_sql, dialect, drop_append_only_sql
+
+
+async def _three_events():
+    for action in ("signed_in", "user_added", "signed_out"):
+        await audit.record(action, detail={"why": action}, ip_address="192.0.2.1")
+
+
+async def _run(sql: str, *params):
+    await connections.get("default").execute_query(sql, list(params))
+
+
+async def _tamper(sql: str, *params):
+    """Change the trail the way an attacker with database access would: triggers off."""
+    for statement in drop_append_only_sql("audit_event", dialect()):
+        await _run(statement)
+    await _run(sql, *params)
+    for statement in append_only_sql("audit_event", dialect()):
+        await _run(statement)
+
+
+def _placeholder(n: int) -> str:
+    return f"${n}" if dialect() == "postgres" else "?"
+
+
+async def test_an_untouched_trail_verifies(app):
+    await _three_events()
+    report = await audit.verify_chain()
+    assert report.ok and report.rows == 3
+
+
+async def test_each_row_links_to_the_one_before(app):
+    await _three_events()
+    events = await AuditEvent.all().order_by("id")
+    assert events[0].prev_hash == audit.GENESIS
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'x'",
+                                       "DELETE FROM audit_event"])
+async def test_the_database_refuses_to_change_the_trail(app, statement):
+    await _three_events()
+    with pytest.raises(Exception, match="append-only"):
+        await _run(statement)
+    assert await AuditEvent.all().count() == 3
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_postgres_refuses_truncate(app):
+    await _three_events()
+    with pytest.raises(Exception, match="append-only"):
+        await _run("TRUNCATE audit_event")
+
+
+async def test_an_edited_row_is_named(app):
+    await _three_events()
+    await _tamper(f"UPDATE audit_event SET ip_address = 'x' WHERE id = {_placeholder(1)}", 2)
+    report = await audit.verify_chain()
+    assert (report.first_bad_id, report.problem) == (2, "its content was changed")
+
+
+async def test_a_deleted_row_is_named(app):
+    await _three_events()
+    await _tamper(f"DELETE FROM audit_event WHERE id = {_placeholder(1)}", 2)
+    report = await audit.verify_chain()
+    assert report.first_bad_id == 3 and "row 2 is missing" in report.problem
+
+
+async def test_reordered_rows_are_named(app):
+    await _three_events()
+    # Swap rows 2 and 3 by swapping their ids.
+    p = _placeholder
+    await _tamper(f"UPDATE audit_event SET id = {p(1)} WHERE id = {p(2)}", 1000, 2)
+    await _tamper(f"UPDATE audit_event SET id = {p(1)} WHERE id = {p(2)}", 2, 3)
+    await _tamper(f"UPDATE audit_event SET id = {p(1)} WHERE id = {p(2)}", 3, 1000)
+    report = await audit.verify_chain()
+    assert report.first_bad_id == 2 and not report.ok
+
+
+async def test_a_rewritten_hash_still_breaks_the_link_to_the_next_row(app):
+    await _three_events()
+    await _tamper(
+        f"UPDATE audit_event SET action = 'nothing', hash = {_placeholder(1)} "
+        f"WHERE id = {_placeholder(2)}",
+        "f" * 64, 2,
+    )
+    report = await audit.verify_chain()
+    assert report.first_bad_id == 2
+
+
+async def test_the_chain_holds_across_many_rows_written_at_once(app):
+    import asyncio
+
+    await asyncio.gather(*(audit.record("signed_in", detail={"n": n}) for n in range(30)))
+    report = await audit.verify_chain(batch_size=7)
+    assert report.ok and report.rows == 30

@@ -1,0 +1,480 @@
+"""Fixtures for the end-to-end tests: a real `haven serve` on a free port, with one school
+and two named members of staff, and real browsers driving the PWA.
+
+- Chromium is Debian's /usr/bin/chromium, driven by Playwright's sync API. We never run
+  `playwright install`: the browser comes from the system's packages.
+- WebKit (test_webkit.py) is Debian's WebKitWebDriver under xvfb-run, driven by Selenium.
+
+Outside CI a missing browser skips the test with the package to install; under CI (CI set,
+as .ci/run does) it fails, so a green CI run always means the browsers really ran.
+
+Playwright's sync API marks the thread as running an asyncio loop for as long as it is
+started, which would break the async tests elsewhere in the suite (pytest-asyncio runs
+in auto mode), so Playwright lives for one test module at a time, not the whole session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+WEBKIT_WEBDRIVER = Path("/usr/bin/WebKitWebDriver")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_SECONDS = 20
+
+# Asks the local servers directly, whatever http_proxy says.
+local_http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --- browsers that may be missing -------------------------------------------------------
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_program(path: Path | str, package: str) -> None:
+    """Skip the test when a browser program is not installed, or fail it under CI."""
+    if Path(path).exists() or shutil.which(str(path)):
+        return
+    message = f"{path} is not installed: `apt-get install {package}` (Debian) to run this test"
+    if in_ci():
+        pytest.fail(f"{message}; under CI a missing browser is a failure, not a skip")
+    pytest.skip(message)
+
+
+# --- the live server --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    password: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    data_dir: Path
+    log_path: Path
+    alice: Person  # a member of staff, no key-holder powers
+    dina: Person  # the designated safeguarding lead (DSL), a key holder
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server output)"
+        return "\n".join(text.splitlines()[-lines:]) or "(no server output)"
+
+
+ALICE = Person(
+    email="alice@oakfield.example",
+    name="Alice Teacher",
+    password="Oak-field-Staff-2026!",
+    roles=("staff",),
+)
+DINA = Person(
+    email="dina@oakfield.example",
+    name="Dina Safeguard",
+    password="Oak-field-DSL-2026!",
+    roles=("staff", "dsl"),
+)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def haven_command(*args: str) -> list[str]:
+    # The interpreter running pytest, so the tests use whatever environment the test
+    # command made (a venv, CI's, a developer's), never a hard-coded path.
+    return [sys.executable, "-m", "haven.cli", *args]
+
+
+def haven_environment(data_dir: Path, base_url: str) -> dict[str, str]:
+    # Drop the caller's own HAVEN_* settings (a developer's HAVEN_DATABASE_URL, say), so
+    # the server is always the throwaway SQLite one in data_dir.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HAVEN_")}
+    env.update(
+        HAVEN_DATA_DIR=str(data_dir),
+        HAVEN_PUBLIC_URL=base_url,
+        HAVEN_LOG_LEVEL="warning",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_haven(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> None:
+    result = subprocess.run(
+        haven_command(*args),
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`haven {' '.join(args)}` exited {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+
+
+def wait_until_healthy(server: LiveServer, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    last_problem = "no answer yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"`haven serve` exited {process.returncode} before it was ready:\n"
+                f"{server.log_tail()}"
+            )
+        try:
+            with local_http.open(server.url("/healthz"), timeout=2) as response:
+                if response.status == 200 and b'"ok"' in response.read():
+                    return
+                last_problem = f"HTTP {response.status}"
+        except (urllib.error.URLError, OSError) as error:
+            last_problem = str(error)
+        time.sleep(0.1)
+    pytest.fail(
+        f"`haven serve` was not healthy after {SERVER_START_TIMEOUT_SECONDS} s "
+        f"({last_problem}):\n{server.log_tail()}"
+    )
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM to the process and everything it started, then SIGKILL what is left."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """`haven serve` on 127.0.0.1 with Oakfield Primary, Alice (staff) and Dina (DSL)."""
+    data_dir = tmp_path_factory.mktemp("haven-e2e-data")
+    base_url = f"http://127.0.0.1:{free_port()}"
+    env = haven_environment(data_dir, base_url)
+    # The data folder as working directory, so no .env file of the caller's is read.
+    run_haven(env, data_dir, "init")
+    run_haven(env, data_dir, "school", "add", "Oakfield Primary", "--slug", "oakfield")
+    for person in (ALICE, DINA):
+        roles = [arg for role in person.roles for arg in ("--role", role)]
+        run_haven(
+            env, data_dir,
+            "user", "add", person.email, "--name", person.name, *roles, "--school", "oakfield",
+            stdin=person.password + "\n",
+        )
+
+    server = LiveServer(
+        base_url=base_url,
+        data_dir=data_dir,
+        log_path=data_dir / "server.log",
+        alice=ALICE,
+        dina=DINA,
+    )
+    with server.log_path.open("wb") as log:
+        process = subprocess.Popen(
+            haven_command("serve", "--bind", base_url.removeprefix("http://")),
+            env=env,
+            cwd=data_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_healthy(server, process)
+        yield server
+    finally:
+        stop_process_group(process)
+
+
+# --- Chromium through Playwright ---------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the test, so fixtures can tell whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def call_failed(request) -> bool:
+    report = getattr(request.node, "report_call", None)
+    return bool(report and report.failed)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Screenshots of failed tests go here (a temporary folder, never the repository)."""
+    return tmp_path_factory.mktemp("haven-e2e-screenshots")
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    require_program(CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    try:
+        yield manager
+    finally:
+        manager.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    """A fresh browser profile for each test: no cookies, no service worker, no caches."""
+    context = browser.new_context(base_url=live_server.base_url)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def persistent_context(playwright, tmp_path):
+    """Chromium with a real profile on disk, which some checks (installability) need."""
+    context = playwright.chromium.launch_persistent_context(
+        user_data_dir=str(tmp_path / "chromium-profile"),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@dataclass
+class BrowserProblems:
+    """Console errors and uncaught exceptions seen on a page, as readable lines."""
+
+    lines: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def expected_console_error(message) -> bool:
+    # Chromium logs every 4xx response to the console. Two are part of Haven's design:
+    # GET /api/session answers 401 when nobody is signed in (how the app knows to show
+    # the login screen), and POST /api/session answers 401 to a wrong password.
+    location = (message.location or {}).get("url", "")
+    return (
+        message.text.startswith("Failed to load resource: the server responded with a status of 401")
+        and location.split("?")[0].endswith("/api/session")
+    )
+
+
+def watch_for_problems(page) -> BrowserProblems:
+    problems = BrowserProblems([])
+
+    def on_console(message):
+        if message.type in ("error", "assert") and not expected_console_error(message):
+            where = (message.location or {}).get("url", "")
+            problems.lines.append(f"console.{message.type}: {message.text} ({where})")
+
+    page.on("console", on_console)
+    # Chromium reports a Content-Security-Policy violation as a console error, so the
+    # listener above catches those too.
+    page.on("pageerror", lambda error: problems.lines.append(f"uncaught: {error}"))
+    page.on("crash", lambda _: problems.lines.append("the page crashed"))
+    return problems
+
+
+@pytest.fixture
+def page(context, request, screenshot_dir):
+    page = context.new_page()
+    yield page
+    if call_failed(request) and not page.is_closed():
+        path = screenshot_dir / f"{request.node.name}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of the failed test: {path}")
+        except Exception as error:  # a screenshot is a help, never a second failure
+            print(f"no screenshot: {error}")
+
+
+@pytest.fixture
+def problems(page) -> BrowserProblems:
+    """What went wrong on `page` from the start: assert `not problems` at the end."""
+    return watch_for_problems(page)
+
+
+# --- WebKit (Safari's engine) through WebKitWebDriver and Selenium ----------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid ...": comm may hold spaces, so split after the ")".
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def direct_connection(url: str):
+    """A Selenium connection to a local driver that no HTTP(S)_PROXY setting can divert.
+    (Selenium deprecates passing the address as a string, with a warning.)"""
+    from selenium.webdriver.common.proxy import Proxy, ProxyType
+    from selenium.webdriver.remote.client_config import ClientConfig
+    from selenium.webdriver.remote.remote_connection import RemoteConnection
+
+    proxy = Proxy()
+    proxy.proxy_type = ProxyType.DIRECT
+    return RemoteConnection(client_config=ClientConfig(remote_server_addr=url, proxy=proxy))
+
+
+def wait_for_webdriver(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"WebKitWebDriver exited {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with local_http.open(url + "/status", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"WebKitWebDriver did not answer on {url} in 20 s:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def webkit_driver(live_server, request, screenshot_dir, tmp_path):
+    """A Selenium session in WebKitGTK's MiniBrowser, on a private X display.
+
+    WebKitGTK has no headless mode, so WebKitWebDriver runs under xvfb-run, in a process
+    group of its own that is ended with the test: nothing is left running.
+    """
+    require_program(WEBKIT_WEBDRIVER, "webkit2gtk-driver")
+    require_program("xvfb-run", "xvfb")
+    from selenium import webdriver
+    from selenium.webdriver.webkitgtk.options import Options
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "webkitwebdriver.log"
+    # xvfb-run keeps its X authority file in a folder under TMPDIR; a killed xvfb-run
+    # cannot remove it, so it goes in this test's temporary folder.
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["xvfb-run", "-a", str(WEBKIT_WEBDRIVER), f"--port={port}"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    driver = None
+    try:
+        wait_for_webdriver(url, process, log_path)
+        driver = webdriver.Remote(command_executor=direct_connection(url), options=Options())
+        driver.set_page_load_timeout(20)
+        driver.set_script_timeout(15)
+        yield driver
+        if call_failed(request):
+            path = screenshot_dir / f"{request.node.name}.png"
+            if driver.save_screenshot(str(path)):
+                print(f"screenshot of the failed test: {path}")
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception as error:  # the process group goes below in any case
+                print(f"WebKit session did not quit cleanly: {error}")
+        # Ending WebKitWebDriver first lets xvfb-run stop Xvfb and tidy up itself; then
+        # the whole group goes, whatever is left of it.
+        for child in children_of(process.pid):
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        stop_process_group(process)
+
+
+# --- small helpers for the tests, as fixtures so no import path is needed --------------------
+
+
+def sign_in(page, person: Person) -> None:
+    """Open Haven, fill in the login form and wait for the home screen."""
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    form = page.get_by_test_id("login-form")
+    expect(form).to_be_visible()
+    page.get_by_label("Email").fill(person.email)
+    page.get_by_label("Password").fill(person.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("user-name")).to_have_text(person.name)
+
+
+@pytest.fixture
+def signed_in_as():
+    return sign_in

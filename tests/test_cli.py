@@ -1,0 +1,199 @@
+"""The `haven` command, run as an operator would run it."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+PASSWORD = "Correct-Horse-42!"
+
+
+def haven(data_dir, *args, stdin="", env=None):
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")},
+        "HAVEN_DATA_DIR": str(data_dir),
+        "HAVEN_LOG_LEVEL": "warning",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "haven.cli", *args],
+        input=stdin, capture_output=True, text=True, env=environment, timeout=60,
+        cwd=data_dir.parent,
+    )
+
+
+def assert_one_line_error(result, text):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("haven: "), result.stderr
+    assert text in lines[0]
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def initialised(data_dir):
+    assert haven(data_dir, "init").returncode == 0
+    return data_dir
+
+
+def test_init_creates_the_database_and_keys_and_never_overwrites_them(data_dir):
+    first = haven(data_dir, "init")
+    assert first.returncode == 0, first.stderr
+    assert "created" in first.stdout and "secret_key" in first.stdout
+    keys = {name: (data_dir / name).read_bytes()
+            for name in ("secret_key", "vapid_private_key.pem", "haven.sqlite3")}
+    assert oct((data_dir / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+    second = haven(data_dir, "init")
+    assert second.returncode == 0 and "created" not in second.stdout
+    for name in ("secret_key", "vapid_private_key.pem"):
+        assert (data_dir / name).read_bytes() == keys[name]
+
+
+def test_migrate_says_when_there_is_nothing_to_do(initialised):
+    result = haven(initialised, "migrate")
+    assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_a_school_and_its_staff_are_added_from_the_command_line(initialised):
+    assert haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield"
+                 ).returncode == 0
+    added = haven(initialised, "user", "add", "dina@oakfield.example", "--name", "Dina Safeguard",
+                  "--role", "staff", "--role", "dsl", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert "dina@oakfield.example has the roles staff, dsl at Oakfield Academy" in added.stdout
+
+    database = sqlite3.connect(initialised / "haven.sqlite3")
+    roles = database.execute(
+        "SELECT role FROM membership JOIN user ON user.id = membership.user_id "
+        "WHERE email = 'dina@oakfield.example' ORDER BY role").fetchall()
+    stored_hash = database.execute("SELECT password_hash FROM user").fetchone()[0]
+    assert roles == [("dsl",), ("staff",)]
+    assert stored_hash.startswith("$argon2id$") and PASSWORD not in stored_hash
+
+
+def test_with_several_schools_the_school_must_be_named(initialised):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    haven(initialised, "school", "add", "Riverside School", "--slug", "riverside")
+    result = haven(initialised, "user", "add", "rita@riverside.example", "--name", "Rita",
+                   "--role", "staff", stdin=PASSWORD + "\n")
+    assert_one_line_error(result, "several schools: say which with --school")
+    named = haven(initialised, "user", "add", "rita@riverside.example", "--name", "Rita",
+                  "--role", "staff", "--school", "riverside", stdin=PASSWORD + "\n")
+    assert named.returncode == 0 and "Riverside School" in named.stdout
+
+
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["user", "add", "a@oakfield.example", "--name", "A", "--role", "head"], PASSWORD,
+         "'head' is not a role"),
+        (["user", "add", "not-an-email", "--name", "A", "--role", "staff"], PASSWORD,
+         "is not an email address"),
+        (["user", "add", "a@oakfield.example", "--name", "A", "--role", "staff"], "",
+         "The password is empty"),
+        (["user", "add", "a@oakfield.example", "--name", "A", "--role", "staff",
+          "--school", "nowhere"], PASSWORD, "no school with the slug 'nowhere'"),
+        (["school", "add", "Oakfield Again", "--slug", "oakfield"], "",
+         "slug 'oakfield' already exists"),
+        (["school", "add", "Bad", "--slug", "Bad Slug!"], "", "not a usable slug"),
+    ],
+)
+def test_mistakes_are_one_readable_line(initialised, args, stdin, message):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    assert_one_line_error(haven(initialised, *args, stdin=stdin + "\n"), message)
+
+
+def test_adding_the_same_user_twice_is_refused(initialised):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    args = ["user", "add", "alice@oakfield.example", "--name", "Alice", "--role", "staff"]
+    assert haven(initialised, *args, stdin=PASSWORD).returncode == 0
+    assert_one_line_error(haven(initialised, *args, stdin=PASSWORD), "already has those roles")
+
+
+def test_a_bad_setting_stops_the_command_naming_the_variable(initialised):
+    result = haven(initialised, "serve", env={"HAVEN_WORKERS": "4"})
+    assert_one_line_error(result, "HAVEN_WORKERS: SQLite allows one server process")
+    result = haven(initialised, "serve", "--workers", "3")
+    assert_one_line_error(result, "HAVEN_WORKERS: SQLite allows one server process")
+
+
+def test_serve_before_init_says_what_to_do(data_dir):
+    assert_one_line_error(haven(data_dir, "serve"), "run `haven init`")
+
+
+def test_an_unreachable_database_is_one_line(data_dir):
+    result = haven(data_dir, "init",
+                   env={"HAVEN_DATABASE_URL": "postgres://nobody@127.0.0.1:9/haven"})
+    assert_one_line_error(result, "")
+
+
+def test_audit_verify_passes_then_names_the_edited_row(initialised):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    haven(initialised, "user", "add", "alice@oakfield.example", "--name", "Alice", "--role",
+          "staff", stdin=PASSWORD)
+    intact = haven(initialised, "audit", "verify")
+    assert intact.returncode == 0 and "audit trail intact: 2 rows" in intact.stdout
+
+    database = sqlite3.connect(initialised / "haven.sqlite3")
+    database.executescript(
+        "DROP TRIGGER audit_event_no_update;"
+        "UPDATE audit_event SET detail = '{}' WHERE id = 2;"
+    )
+    database.commit()
+    assert_one_line_error(haven(initialised, "audit", "verify"),
+                          "audit trail broken at row 2: its content was changed")
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return {"status": response.status}
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not become healthy")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_several_workers_serve_one_postgresql_database(database_url, tmp_path):
+    data_dir = tmp_path / "data"
+    env = {"HAVEN_DATABASE_URL": database_url}
+    assert haven(data_dir, "init", env=env).returncode == 0
+    port = _free_port()
+    environment = {**os.environ, "HAVEN_DATA_DIR": str(data_dir), "HAVEN_LOG_LEVEL": "warning",
+                   **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "haven.cli", "serve", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}"],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, start_new_session=True,
+    )
+    try:
+        assert _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)["status"] == 200
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        assert len(children) >= 2
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=20)
