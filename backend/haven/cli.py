@@ -54,7 +54,7 @@ def cmd_migrate(settings: Settings, _args) -> None:
         print("the database is up to date")
 
 
-def cmd_serve(settings: Settings, args) -> None:
+def cmd_serve(settings: Settings, args) -> int:
     from haven.server import serve
 
     if args.workers is not None or args.bind is not None:
@@ -63,7 +63,7 @@ def cmd_serve(settings: Settings, args) -> None:
             **{**settings.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
         )
     _check_ready_to_serve(settings)
-    serve(settings)
+    return serve(settings)
 
 
 def _check_ready_to_serve(settings: Settings) -> None:
@@ -79,7 +79,7 @@ def _check_ready_to_serve(settings: Settings) -> None:
         )
 
 
-def cmd_demo(settings: Settings, args) -> None:
+def cmd_demo(settings: Settings, args) -> int:
     from haven.demo import DEMO_PASSWORD, seed_demo_school
 
     cmd_init(settings, args)
@@ -90,7 +90,7 @@ def cmd_demo(settings: Settings, args) -> None:
         print(f"  {email:<28} {roles}")
     print(f"  password for all of them: {DEMO_PASSWORD}")
     print()
-    cmd_serve(settings, args)
+    return cmd_serve(settings, args)
 
 
 def cmd_school_add(settings: Settings, args) -> None:
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
-        args.run(settings, args)
+        status = args.run(settings, args)
     except HavenError as error:
         print(f"haven: {error.message}", file=sys.stderr)
         return 1
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=error)
         print(f"haven: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

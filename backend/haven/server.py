@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from hypercorn.config import Config
 from hypercorn.run import run
 
@@ -20,8 +22,12 @@ def hypercorn_config(settings: Settings) -> Config:
             raise ConfigError(f"HAVEN_HYPERCORN_CONFIG: cannot read it: {error}") from None
     else:
         config = Config()
-        config.accesslog = "-"
-        config.errorlog = "-"
+        # Through Haven's own log handler (one line each, not two), and without query
+        # strings: they may hold search terms about children.
+        config.accesslog = logging.getLogger("hypercorn.access")
+        config.errorlog = logging.getLogger("hypercorn.error")
+        config.access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(D)s'
+        config.include_server_header = False
     config.bind = [settings.bind]
     config.application_path = "haven.asgi:app"
     # Hypercorn's 0 means "serve in this process", which is what one worker should do.
@@ -30,5 +36,6 @@ def hypercorn_config(settings: Settings) -> Config:
     return config
 
 
-def serve(settings: Settings) -> None:
-    run(hypercorn_config(settings))
+def serve(settings: Settings) -> int:
+    """Serve until stopped; returns Hypercorn's exit status (non-zero when a worker died)."""
+    return run(hypercorn_config(settings))
