@@ -312,14 +312,16 @@ class BrowserProblems:
         return "\n".join(self.lines)
 
 
+UNAUTHORISED_IN_THE_CONSOLE = "Failed to load resource: the server responded with a status of 401"
+
+
 def expected_console_error(message) -> bool:
     # Chromium logs every 4xx response to the console. Two are part of Haven's design:
     # GET /api/session answers 401 when nobody is signed in (how the app knows to show
     # the login screen), and POST /api/session answers 401 to a wrong password.
-    location = (message.location or {}).get("url", "")
-    return (
-        message.text.startswith("Failed to load resource: the server responded with a status of 401")
-        and location.split("?")[0].endswith("/api/session")
+    location = (message.location or {}).get("url", "").split("?")[0]
+    return message.text.startswith(UNAUTHORISED_IN_THE_CONSOLE) and location.endswith(
+        "/api/session"
     )
 
 
@@ -416,9 +418,11 @@ def webkit_driver(live_server, request, screenshot_dir, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "webkitwebdriver.log"
+    # The browser only talks to 127.0.0.1, and WebKit would send that to an http_proxy.
+    env = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
     # xvfb-run keeps its X authority file in a folder under TMPDIR; a killed xvfb-run
     # cannot remove it, so it goes in this test's temporary folder.
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env["TMPDIR"] = str(tmp_path)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             ["xvfb-run", "-a", str(WEBKIT_WEBDRIVER), f"--port={port}"],
@@ -437,8 +441,11 @@ def webkit_driver(live_server, request, screenshot_dir, tmp_path):
         yield driver
         if call_failed(request):
             path = screenshot_dir / f"{request.node.name}.png"
-            if driver.save_screenshot(str(path)):
+            try:
+                driver.save_screenshot(str(path))
                 print(f"screenshot of the failed test: {path}")
+            except Exception as error:  # a screenshot is a help, never a second failure
+                print(f"no screenshot: {error}")
     finally:
         if driver is not None:
             try:
