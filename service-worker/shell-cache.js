@@ -30,14 +30,20 @@ const HavenShellCache = (() => {
 
   // Pages come from the network when there is one, so a signed-out or moved page is
   // never served stale; without a network, the cached shell starts the app.
+  // A proxy in front of a stopped Haven answers 502/503/504: that is "offline" too.
+  const UNREACHABLE = new Set([502, 503, 504]);
+
   async function networkFirst(request, shell) {
+    let response;
     try {
-      return await fetch(request);
+      response = await fetch(request);
     } catch (error) {
       const page = await fromShell(shell, '/index.html');
       if (page) return page;
       throw error;
     }
+    if (!UNREACHABLE.has(response.status)) return response;
+    return (await fromShell(shell, '/index.html')) || response;
   }
 
   // Shell files change only with a new version (and a new cache), so the cache is right.

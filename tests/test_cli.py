@@ -131,10 +131,17 @@ def test_serve_before_init_says_what_to_do(data_dir):
     assert_one_line_error(haven(data_dir, "serve"), "run `haven init`")
 
 
-def test_an_unreachable_database_is_one_line(data_dir):
-    result = haven(data_dir, "init",
-                   env={"HAVEN_DATABASE_URL": "postgres://nobody@127.0.0.1:9/haven"})
-    assert_one_line_error(result, "")
+def test_an_unreachable_database_is_one_line(initialised):
+    unreachable = {"HAVEN_DATABASE_URL": "postgres://nobody@127.0.0.1:9/haven"}
+    assert_one_line_error(haven(initialised, "init", env=unreachable),
+                          "cannot reach the database postgres://nobody@127.0.0.1:9/haven")
+    assert_one_line_error(haven(initialised, "serve", env=unreachable),
+                          "cannot reach the database postgres://nobody@127.0.0.1:9/haven")
+
+
+def test_the_data_folder_is_private_to_the_haven_user(initialised):
+    assert oct(initialised.stat().st_mode & 0o777) == "0o700"
+    assert oct((initialised / "haven.sqlite3").stat().st_mode & 0o777) == "0o600"
 
 
 def test_audit_verify_passes_then_names_the_edited_row(initialised):

@@ -34,6 +34,8 @@ def test_postgresql_urls_are_accepted_in_either_spelling(monkeypatch):
         ("HAVEN_SMTP_TLS", "sometimes"),
         ("HAVEN_VAPID_SUBJECT", "dsl@school.uk"),
         ("HAVEN_LOG_LEVEL", "chatty"),
+        ("HAVEN_PUBLIC_URL", "http://haven.oakfield.sch.uk"),
+        ("HAVEN_SMTP_TIMEOUT_SECONDS", "300"),
     ],
 )
 def test_a_bad_setting_is_named_in_one_line(monkeypatch, variable, value):
@@ -64,3 +66,17 @@ def test_settings_can_come_from_a_dot_env_file(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("HAVEN_BIND=0.0.0.0:9000\n")
     assert load_settings().bind == "0.0.0.0:9000"
+
+
+def test_a_plain_http_address_is_only_for_this_machine(monkeypatch):
+    with pytest.raises(ConfigError, match="HAVEN_PUBLIC_URL: use https://"):
+        _load(monkeypatch, HAVEN_PUBLIC_URL="http://192.0.2.10:8000")
+    assert _load(monkeypatch, HAVEN_PUBLIC_URL="http://localhost:8000").public_url
+
+
+def test_an_smtp_password_is_never_sent_in_clear_over_the_network(monkeypatch):
+    with pytest.raises(ConfigError, match="HAVEN_SMTP_TLS: 'none' would send the SMTP password"):
+        _load(monkeypatch, HAVEN_SMTP_HOST="mail.oakfield.sch.uk", HAVEN_SMTP_USER="haven",
+              HAVEN_SMTP_TLS="none")
+    local = _load(monkeypatch, HAVEN_SMTP_HOST="127.0.0.1", HAVEN_SMTP_TLS="none")
+    assert local.smtp_tls == "none"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -33,21 +34,32 @@ def _run_with_database(settings: Settings, work: Callable[[], Awaitable[object]]
 # --- commands ---------------------------------------------------------------------------
 
 
-def cmd_init(settings: Settings, _args) -> None:
+def _migrate(settings: Settings) -> list[str]:
     from haven.db import migrate
+
+    try:
+        return asyncio.run(migrate(settings.database_url))
+    except OSError as error:  # refused, unknown host, timed out
+        raise _unreachable(settings, error) from None
+
+
+def _unreachable(settings: Settings, error: Exception) -> HavenError:
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return HavenError(f"cannot reach the database {_safe_url(settings)}: {first_line}")
+
+
+def cmd_init(settings: Settings, _args) -> None:
     from haven.keys import ensure_keys
 
     created = ensure_keys(settings.data_dir)
-    applied = asyncio.run(migrate(settings.database_url))
+    applied = _migrate(settings)
     for name in created:
         print(f"created {settings.data_dir / name}")
     print(f"database ready ({len(applied)} migrations applied): {_safe_url(settings)}")
 
 
 def cmd_migrate(settings: Settings, _args) -> None:
-    from haven.db import migrate
-
-    applied = asyncio.run(migrate(settings.database_url))
+    applied = _migrate(settings)
     if applied:
         print("applied: " + ", ".join(applied))
     else:
@@ -67,10 +79,14 @@ def cmd_serve(settings: Settings, args) -> int:
 
 
 def _check_ready_to_serve(settings: Settings) -> None:
-    from haven.db import pending_migrations
+    from haven.db import pending_migrations, ping
     from haven.keys import load_secret_key
 
     load_secret_key(settings.data_dir)
+    try:
+        _run_with_database(settings, ping)
+    except Exception as error:  # name the database, not a confusing migration message
+        raise _unreachable(settings, error) from None
     pending = asyncio.run(pending_migrations(settings.database_url))
     if pending:
         raise HavenError(
@@ -85,7 +101,8 @@ def cmd_demo(settings: Settings, args) -> int:
     cmd_init(settings, args)
     school, logins = _run_with_database(settings, seed_demo_school)
     print()
-    print(f"Demo school: {school.name}. Sign in at {settings.public_url} with:")
+    address = f"http://{args.bind}" if args.bind else settings.public_url
+    print(f"Demo school: {school.name}. Sign in at {address} with:")
     for email, roles in logins:
         print(f"  {email:<28} {roles}")
     print(f"  password for all of them: {DEMO_PASSWORD}")
@@ -203,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The database, keys and uploads are for the haven user's eyes only.
+    os.umask(0o077)
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")

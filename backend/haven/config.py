@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     smtp_tls: Literal["starttls", "tls", "none"] = Field(
         default="starttls", description="starttls, tls (implicit, port 465) or none."
     )
-    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # Kept well under the outbox lease (2 minutes) so a slow send is never sent twice.
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=60)
     vapid_subject: str = Field(
         default="mailto:haven@localhost", description="Contact for push services (mailto:/https:)."
     )
@@ -89,6 +90,21 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _nothing_secret_in_clear(self) -> Settings:
+        if not self.is_https and not _is_loopback(urlsplit(self.public_url).hostname or ""):
+            raise ValueError(
+                "HAVEN_PUBLIC_URL: use https:// for any address but this machine's own "
+                "(127.0.0.1, localhost): staff passwords and sessions must not cross the "
+                "network in clear (deploy/Caddyfile gives HTTPS with automatic certificates)"
+            )
+        if self.smtp_user and self.smtp_tls == "none" and not _is_loopback(self.smtp_host):
+            raise ValueError(
+                "HAVEN_SMTP_TLS: 'none' would send the SMTP password in clear to "
+                f"{self.smtp_host}; use starttls or tls"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_worker_on_sqlite(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite://{(self.data_dir / 'haven.sqlite3').resolve()}"
@@ -107,20 +123,19 @@ class Settings(BaseSettings):
         return self.public_url.startswith("https://")
 
     @property
-    def is_local(self) -> bool:
-        host = urlsplit(self.public_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
-
-    @property
     def cookie_name(self) -> str:
         # The __Host- prefix makes the browser refuse the cookie unless it is Secure, has no
         # Domain and has Path=/: nothing on another subdomain can set or read it.
         return "__Host-haven" if self.is_https else "haven_session"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

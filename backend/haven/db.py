@@ -87,6 +87,11 @@ async def pending_migrations(database_url: str) -> list[str]:
     return [f"{step.migration.app_label}.{step.migration.name}" for step in steps]
 
 
+async def ping() -> None:
+    """Raises when the database cannot be reached."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
 def dialect() -> str:
     """'sqlite' or 'postgres', for the few places that need SQL of their own."""
     return connections.get("default").capabilities.dialect

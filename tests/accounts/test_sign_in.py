@@ -162,3 +162,23 @@ async def test_sign_in_and_out_are_in_the_audit_trail(client, oakfield):
 async def test_staff_at_another_school_sign_in_to_their_own_school(client, oakfield, rita):
     body = await (await sign_in(client, rita)).get_json()
     assert body["school"]["slug"] == "riverside"
+
+
+async def test_signing_in_again_on_a_device_ends_its_previous_session(client, oakfield):
+    await sign_in(client, oakfield.alice)
+    await sign_in(client, oakfield.dina)
+    alice = await Session.get(user_id=oakfield.alice.id)
+    assert alice.revoked_reason == "replaced"
+    assert (await (await client.get("/api/session")).get_json())["user"]["name"] == "Dina Safeguard"
+
+
+async def test_a_mistyped_email_is_not_kept_in_the_audit_trail(client, oakfield):
+    await client.post("/api/session", json={"email": "Secret-Passw0rd!", "password": "x"},
+                      headers=CSRF)
+    event = await AuditEvent.get(action="sign_in_failed")
+    assert "Secret" not in str(event.detail)
+
+
+async def test_the_session_names_the_schools_time_zone(client, oakfield):
+    body = await (await sign_in(client, oakfield.alice)).get_json()
+    assert body["school"]["timezone"] == "Europe/London"

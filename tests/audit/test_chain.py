@@ -99,3 +99,17 @@ async def test_the_chain_holds_across_many_rows_written_at_once(app):
     await asyncio.gather(*(audit.record("signed_in", detail={"n": n}) for n in range(30)))
     report = await audit.verify_chain(batch_size=7)
     assert report.ok and report.rows == 30
+
+
+@pytest.mark.parametrize("detail", [{"n": 1e20}, {"n": -0.0}, {"when": object()},
+                                    {"x": "nul\x00"}, {1: "key"}])
+async def test_details_that_would_not_survive_the_database_are_refused(app, detail):
+    with pytest.raises((TypeError, ValueError)):
+        await audit.record("signed_in", detail=detail)
+    assert await AuditEvent.all().count() == 0
+
+
+async def test_nested_plain_details_round_trip_and_verify(app):
+    await audit.record("roles_added", detail={"roles": ["dsl", "staff"], "n": 10**15,
+                                              "ok": True, "none": None, "name": "Zoë"})
+    assert (await audit.verify_chain()).ok

@@ -202,3 +202,46 @@ async def test_a_message_whose_process_died_is_taken_up_after_its_lease(app, set
 def test_backoff_grows_and_is_capped():
     assert outbox.backoff(1) < outbox.backoff(3) < outbox.backoff(6)
     assert outbox.backoff(50) <= timedelta(hours=1, minutes=12)
+
+
+async def test_a_message_that_cannot_be_built_fails_once_and_for_all(app, smtp_settings):
+    message = await _queue(to="dina@oakfield.example\nBcc: everyone@oakfield.example")
+    dispatcher = Dispatcher(smtp_settings)
+    assert await dispatcher.send_due() == 0
+    stored = await OutboxMessage.get(id=message.id)
+    assert stored.status == Status.FAILED and stored.attempts == 1
+    assert await dispatcher.send_due() == 0
+
+
+async def test_a_send_that_outlasts_the_lease_is_abandoned_and_retried(app, settings,
+                                                                      monkeypatch):
+    from haven.outbox import dispatcher as module
+
+    async def hangs(self, recipient, payload):
+        await asyncio.sleep(10)
+
+    monkeypatch.setattr(module, "LEASE", timedelta(seconds=0.4))
+    monkeypatch.setattr(module.EmailSender, "send", hangs)
+    message = await _queue()
+    await Dispatcher(settings).send_due()
+    stored = await OutboxMessage.get(id=message.id)
+    assert stored.status == Status.PENDING and "lease" in stored.last_error
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_rows_locked_by_another_process_are_skipped_not_waited_for(app, database_url):
+    import asyncpg
+
+    for n in range(6):
+        await outbox.enqueue_email(f"person{n}@oakfield.example", "s", "b")
+    other = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        async with other.transaction():
+            await other.execute(
+                "SELECT id FROM outbox_message ORDER BY id LIMIT 3 FOR UPDATE")
+            taken = await asyncio.wait_for(
+                outbox.claim_due("me", limit=10, lease=timedelta(minutes=2)), timeout=3
+            )
+    finally:
+        await other.close()
+    assert sorted(m.id for m in taken) == [4, 5, 6]

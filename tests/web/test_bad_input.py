@@ -68,3 +68,14 @@ async def test_a_wrong_method_is_a_405(client):
 async def test_paths_cannot_escape_the_shell_folders(client, path):
     response = await client.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"email": "a\u0000@oakfield.example", "password": "x"},
+    {"email": "a@oakfield.example", "password": "x", "school": "\u0000"},
+])
+async def test_a_nul_character_is_a_400_not_a_database_error(client, oakfield, body):
+    import json
+
+    response = await client.post("/api/session", data=json.dumps(body), headers=JSON)
+    await _error(response, 400, "INVALID_JSON")

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import sign_in
+from tests.conftest import CSRF, sign_in
 
 
 @pytest.mark.parametrize("path", ["/", "/api/session", "/healthz", "/sw.js", "/nowhere"])
@@ -17,6 +17,18 @@ async def test_every_response_carries_the_security_headers(client, path):
 
 async def test_hsts_is_only_sent_over_https_deployments(client):
     assert "Strict-Transport-Security" not in (await client.get("/")).headers
+
+
+async def test_every_api_route_answers_no_store_whatever_happens(app, client, oakfield):
+    await sign_in(client, oakfield.alice)
+    for rule in app.app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule.replace("<", "").replace(">", "")
+        for method in sorted(rule.methods - {"OPTIONS"}):
+            for headers in ({}, CSRF):
+                response = await client.open(path, method=method, headers=headers, json={})
+                assert response.headers["Cache-Control"] == "no-store", (method, path)
 
 
 async def test_api_answers_are_never_cached(client, oakfield):

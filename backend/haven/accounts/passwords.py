@@ -4,6 +4,8 @@ so it always runs in a thread: the event loop keeps serving other requests meanw
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,10 +15,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 # Checked against when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+# Each hash takes 64 MiB: a burst of sign-ins must queue for the cores, not run 32 at once.
+# A thread semaphore, so it is bound to no event loop.
+_hashing_slots = threading.BoundedSemaphore(os.cpu_count() or 2)
+
+
+def _limited(function, *args):
+    with _hashing_slots:
+        return function(*args)
+
+
+async def _in_thread(function, *args):
+    return await asyncio.to_thread(_limited, function, *args)
 
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await _in_thread(_hasher.hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -28,7 +42,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; a missing hash costs the same time and is False."""
-    matches = await asyncio.to_thread(_verify, password_hash or _DUMMY_HASH, password)
+    matches = await _in_thread(_verify, password_hash or _DUMMY_HASH, password)
     return matches and password_hash is not None
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response, request
-from quart_auth import AuthUser, login_user, logout_user
+from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_request, validate_response
 
 from haven.accounts import service as accounts
@@ -31,6 +31,7 @@ class SchoolRef(BaseModel):
     id: int
     slug: str
     name: str
+    timezone: str = Field(description="IANA time zone, e.g. Europe/London")
 
 
 class SessionResponse(BaseModel):
@@ -55,6 +56,7 @@ async def sign_in(data: SignInRequest):
         school_slug=data.school,
         ip_address=client_ip(),
         user_agent=request.headers.get("User-Agent", ""),
+        previous_token=current_user.auth_id,
     )
     login_user(AuthUser(result.token))
     view = await accounts.describe(result.session)

@@ -10,22 +10,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
 from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
 from haven.accounts.passwords import hash_password, verify_password
 from haven.audit import service as audit
+from haven.clock import now
 from haven.errors import APIError, HavenError
 from haven.schools.models import School
 
 # Activity is written at most this often, so a busy screen is not a write per request.
 _ACTIVITY_WRITE_INTERVAL = timedelta(seconds=15)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _token_hash(token: str) -> str:
@@ -78,7 +75,7 @@ async def add_user(
         created = user is None
         if created:
             user = await User.create(
-                email=email, name=name, password_hash=password_hash, password_changed_at=_now()
+                email=email, name=name, password_hash=password_hash, password_changed_at=now()
             )
         held = set(
             await Membership.filter(user=user, school=school).values_list("role", flat=True)
@@ -123,8 +120,10 @@ async def sign_in(
     school_slug: str | None = None,
     ip_address: str = "",
     user_agent: str = "",
+    previous_token: str | None = None,
 ) -> SignIn:
-    """Check the password and open a new session in one of the user's schools.
+    """Check the password and open a new session in one of the user's schools. A session
+    the device already had (`previous_token`) is ended, so a sign-in never leaves two.
 
     Raises APIError 401 INVALID_CREDENTIALS for an unknown email, a wrong password or a
     disabled account alike, after the same amount of hashing work.
@@ -133,10 +132,15 @@ async def sign_in(
     user = await User.get_or_none(email=email)
     matches = await verify_password(user.password_hash if user else None, password)
     if not (user and matches and user.is_active):
+        # The typed email is kept only when it is an account's: people sometimes type
+        # their password into the email box, and this table keeps everything for ever.
         await audit.record(
             "sign_in_failed",
             actor_id=user.id if user else None,
-            detail={"email": email, "reason": "inactive" if user and matches else "password"},
+            detail={
+                "email": email if user else "(not an account)",
+                "reason": "inactive" if user and matches else "password",
+            },
             ip_address=ip_address,
         )
         raise invalid_credentials()
@@ -154,16 +158,20 @@ async def sign_in(
     school = membership.school
 
     token = secrets.token_urlsafe(32)
-    now = _now()
+    started = now()
     async with in_transaction():
+        if previous_token:
+            await Session.filter(token_hash=_token_hash(previous_token), revoked_at=None).update(
+                revoked_at=started, revoked_reason="replaced"
+            )
         session = await Session.create(
             token_hash=_token_hash(token),
             school=school,
             user=user,
-            created_at=now,
-            last_active_at=now,
-            idle_expires_at=now + timedelta(minutes=school.setting("idle_timeout_minutes")),
-            expires_at=now + timedelta(hours=school.setting("session_lifetime_hours")),
+            created_at=started,
+            last_active_at=started,
+            idle_expires_at=started + timedelta(minutes=school.setting("idle_timeout_minutes")),
+            expires_at=started + timedelta(hours=school.setting("session_lifetime_hours")),
             user_agent=user_agent[:300],
             ip_address=ip_address[:45],
         )
@@ -185,23 +193,23 @@ async def current_session(token: str | None, *, user_activity: bool) -> Session 
     )
     if session is None or session.revoked_at is not None or not session.user.is_active:
         return None
-    now = _now()
-    if now >= session.expires_at:
+    moment = now()
+    if moment >= session.expires_at:
         await _revoke(session, "expired")
         return None
-    if now >= session.idle_expires_at:
+    if moment >= session.idle_expires_at:
         await _revoke(session, "idle")
         return None
-    if user_activity and now - session.last_active_at >= _ACTIVITY_WRITE_INTERVAL:
+    if user_activity and moment - session.last_active_at >= _ACTIVITY_WRITE_INTERVAL:
         idle = timedelta(minutes=session.school.setting("idle_timeout_minutes"))
-        session.last_active_at = now
-        session.idle_expires_at = min(now + idle, session.expires_at)
+        session.last_active_at = moment
+        session.idle_expires_at = min(moment + idle, session.expires_at)
         await session.save(update_fields=["last_active_at", "idle_expires_at"])
     return session
 
 
 async def _revoke(session: Session, reason: str) -> None:
-    session.revoked_at = _now()
+    session.revoked_at = now()
     session.revoked_reason = reason
     await Session.filter(id=session.id, revoked_at=None).update(
         revoked_at=session.revoked_at, revoked_reason=reason
@@ -229,14 +237,17 @@ class SessionView:
         return any(role in KEY_HOLDER_ROLES for role in self.roles)
 
     def as_json(self) -> dict:
-        session, now = self.session, _now()
-        elevated = session.elevated_until if session.elevated_until and session.elevated_until > now else None
+        session = self.session
+        elevated = session.elevated_until
+        if elevated is not None and elevated <= now():
+            elevated = None
         return {
             "user": {"id": session.user.id, "email": session.user.email, "name": session.user.name},
             "school": {
                 "id": session.school.id,
                 "slug": session.school.slug,
                 "name": session.school.name,
+                "timezone": session.school.setting("timezone"),
             },
             "roles": [role.value for role in self.roles],
             "key_holder": self.key_holder,

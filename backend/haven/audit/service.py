@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from haven.audit.models import AuditEvent
+from haven.clock import now
 from haven.db import dialect
 
 GENESIS = "0" * 64
@@ -83,7 +84,11 @@ async def record(
     detail: dict | None = None,
     ip_address: str = "",
 ) -> AuditEvent:
-    """Append one event to the trail, inside the caller's transaction if there is one."""
+    """Append one event to the trail, inside the caller's transaction if there is one.
+
+    Raises TypeError or ValueError when `detail` holds anything but plain JSON values.
+    """
+    _check_plain(detail or {})
     async with in_transaction() as connection:
         if dialect() == "postgres":
             # Serialises writers across server processes until this transaction ends.
@@ -92,7 +97,7 @@ async def record(
         fields = {
             "id": (last.id + 1) if last else 1,
             "school_id": school_id,
-            "at": datetime.now(UTC),
+            "at": now(),
             "actor_id": actor_id,
             "action": action,
             "target_type": target_type,
@@ -102,6 +107,24 @@ async def record(
             "prev_hash": last.hash if last else GENESIS,
         }
         return await AuditEvent.create(**fields, hash=_hash(canonical_content(**fields)))
+
+
+def _check_plain(value, where: str = "detail") -> None:
+    """Details hold only strings, integers, booleans and None (in lists and objects):
+    PostgreSQL's jsonb rewrites some floats (1e20, -0.0), which would break the hash."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has a key that is not a string: {key!r}")
+            _check_plain(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{where}[{index}]")
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where} contains a NUL character")
+    elif value is not None and not isinstance(value, (bool, int)):
+        raise TypeError(f"{where} is a {type(value).__name__}: use str, int, bool or None")
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,16 @@ class Dispatcher:
         try:
             if sender is None:
                 raise SendFailed(f"no sender for channel {message.channel}", permanent=True)
-            await sender.send(message.recipient, message.payload)
+            try:
+                # Finish well inside the lease, or another process could send it again.
+                async with asyncio.timeout(LEASE.total_seconds() / 2):
+                    await sender.send(message.recipient, message.payload)
+            except TimeoutError:
+                raise SendFailed("the send took longer than the lease allows") from None
+            except SendFailed:
+                raise
+            except Exception as error:  # a message that cannot be built will never send
+                raise SendFailed(f"{type(error).__name__}: {error}", permanent=True) from error
         except SendFailed as error:
             status = await outbox.mark_failed(
                 message, self.owner, str(error), permanent=error.permanent,

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from haven.clock import now
 from haven.db import dialect
 from haven.outbox.models import Channel, OutboxMessage, Status
 
 _waiting_dispatchers: set[asyncio.Event] = set()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def enqueue_email(
@@ -30,7 +27,7 @@ async def enqueue_email(
         channel=Channel.EMAIL,
         recipient=to,
         payload={"subject": subject, "body": body},
-        next_attempt_at=_now(),
+        next_attempt_at=now(),
     )
 
 
@@ -53,11 +50,11 @@ async def claim_due(owner: str, *, limit: int, lease: timedelta) -> list[OutboxM
     is leasing at this moment are skipped (FOR UPDATE SKIP LOCKED), so several server
     processes never take the same message. A lease that runs out (its process died) makes
     the message due again."""
-    now = _now()
+    moment = now()
     async with in_transaction():
         due = (
-            OutboxMessage.filter(status=Status.PENDING, next_attempt_at__lte=now)
-            .filter(Q(leased_until=None) | Q(leased_until__lt=now))
+            OutboxMessage.filter(status=Status.PENDING, next_attempt_at__lte=moment)
+            .filter(Q(leased_until=None) | Q(leased_until__lt=moment))
             .order_by("next_attempt_at", "id")
             .limit(limit)
         )
@@ -66,7 +63,7 @@ async def claim_due(owner: str, *, limit: int, lease: timedelta) -> list[OutboxM
         messages = await due
         if not messages:
             return []
-        until = now + lease
+        until = moment + lease
         await OutboxMessage.filter(id__in=[m.id for m in messages]).update(
             leased_until=until, lease_owner=owner
         )
@@ -81,7 +78,7 @@ async def mark_sent(message: OutboxMessage, owner: str) -> bool:
         id=message.id, lease_owner=owner, status=Status.PENDING
     ).update(
         status=Status.SENT,
-        sent_at=_now(),
+        sent_at=now(),
         attempts=message.attempts + 1,
         leased_until=None,
         lease_owner=None,
@@ -114,7 +111,7 @@ async def mark_failed(
         status=status,
         attempts=attempts,
         last_error=error[:2000],
-        next_attempt_at=_now() + max(backoff(attempts), retry_after or timedelta(0)),
+        next_attempt_at=now() + max(backoff(attempts), retry_after or timedelta(0)),
         leased_until=None,
         lease_owner=None,
     )

@@ -33,12 +33,26 @@ def _invalid_json() -> APIError:
 class HavenRequest(Request):
     async def get_json(self, *args, **kwargs):
         try:
-            return await super().get_json(*args, **kwargs)
+            body = await super().get_json(*args, **kwargs)
         except UnicodeDecodeError:
             raise _invalid_json() from None
+        # PostgreSQL cannot store NUL in text, and no field of Haven's has a use for it.
+        if _contains_nul(body):
+            raise APIError(400, "INVALID_JSON", "The request contains a NUL character (\\u0000).")
+        return body
 
     def on_json_loading_failed(self, error: Exception):
         raise _invalid_json()
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from quart import Blueprint
-from tortoise import connections
 
+from haven.db import ping
 from haven.web.access import public
 
 blueprint = Blueprint("health", __name__)
@@ -14,7 +14,7 @@ blueprint = Blueprint("health", __name__)
 @public
 async def healthz():
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await ping()
     except Exception:  # any failure to reach the database means "not healthy"
         return {"status": "unhealthy", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}, 200

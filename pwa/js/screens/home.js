@@ -2,24 +2,23 @@
 import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
 
+// The four roles of the server (backend/haven/accounts/models.py Role).
 const ROLE_NAMES = {
   staff: 'staff',
   dsl: 'DSL',
-  deputy_dsl: 'deputy DSL',
   slt: 'SLT',
-  behaviour_lead: 'behaviour lead',
   admin: 'administrator',
-  administrator: 'administrator',
 };
 
 function roleInWords(role) {
   return ROLE_NAMES[role] || role.replaceAll('_', ' ');
 }
 
-// Times are shown in the school's time zone; every Haven school is in the UK for now.
-const timeOfDay = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London',
-});
+// Times are shown in the school's time zone (a school setting, Europe/London by default).
+function timeOfDay(moment, timeZone) {
+  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone })
+    .format(moment);
+}
 
 function detail(term, value, testid) {
   return [h('dt', {}, term), h('dd', { 'data-testid': testid }, value)];
@@ -54,7 +53,7 @@ export function homeScreen(session, { onSignedOut }) {
 
   const elevatedUntil = session.elevated_until ? new Date(session.elevated_until) : null;
   const elevation = elevatedUntil && elevatedUntil > new Date()
-    ? detail('Elevated access', `Until ${timeOfDay.format(elevatedUntil)}`, 'elevated-until')
+    ? detail('Elevated access', `Until ${timeOfDay(elevatedUntil, school.timezone)}`, 'elevated-until')
     : [];
 
   const element = h('div', { class: 'home' },
