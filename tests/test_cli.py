@@ -50,13 +50,13 @@ def test_init_creates_the_database_and_keys_and_never_overwrites_them(data_dir):
     assert first.returncode == 0, first.stderr
     assert "created" in first.stdout and "secret_key" in first.stdout
     keys = {name: (data_dir / name).read_bytes()
-            for name in ("secret_key", "vapid_private_key.pem", "haven.sqlite3")}
+            for name in ("secret_key", "audit_key", "vapid_private_key.pem")}
     assert oct((data_dir / "secret_key").stat().st_mode & 0o777) == "0o600"
 
     second = haven(data_dir, "init")
     assert second.returncode == 0 and "created" not in second.stdout
-    for name in ("secret_key", "vapid_private_key.pem"):
-        assert (data_dir / name).read_bytes() == keys[name]
+    for name, content in keys.items():
+        assert (data_dir / name).read_bytes() == content
 
 
 def test_migrate_says_when_there_is_nothing_to_do(initialised):

@@ -13,6 +13,7 @@ from haven.web.access import Access
 NOT_SCHOOL_SCOPED = {
     "School": "it is the school",
     "User": "a person may work at several schools; Membership ties them to each",
+    "AuditHead": "one row for the whole trail, which is global (see audit/service.py)",
 }
 # Routes that come from libraries rather than Haven's views.
 LIBRARY_ENDPOINTS = {"openapi"}

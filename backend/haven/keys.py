@@ -16,6 +16,7 @@ from haven.errors import ConfigError
 
 SECRET_KEY_FILE = "secret_key"
 VAPID_PRIVATE_KEY_FILE = "vapid_private_key.pem"
+AUDIT_KEY_FILE = "audit_key"
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -32,6 +33,9 @@ def ensure_keys(data_dir: Path) -> list[str]:
     if not (data_dir / SECRET_KEY_FILE).exists():
         _write_private(data_dir / SECRET_KEY_FILE, secrets.token_urlsafe(64).encode())
         created.append(SECRET_KEY_FILE)
+    if not (data_dir / AUDIT_KEY_FILE).exists():
+        _write_private(data_dir / AUDIT_KEY_FILE, secrets.token_hex(32).encode())
+        created.append(AUDIT_KEY_FILE)
     if not (data_dir / VAPID_PRIVATE_KEY_FILE).exists():
         key = ec.generate_private_key(ec.SECP256R1())
         pem = key.private_bytes(
@@ -55,6 +59,10 @@ def _read(data_dir: Path, name: str) -> bytes:
 
 def load_secret_key(data_dir: Path) -> str:
     return _read(data_dir, SECRET_KEY_FILE).decode().strip()
+
+
+def load_audit_key(data_dir: Path) -> bytes:
+    return _read(data_dir, AUDIT_KEY_FILE).strip()
 
 
 def load_vapid_private_key(data_dir: Path) -> ec.EllipticCurvePrivateKey:

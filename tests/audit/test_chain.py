@@ -113,3 +113,37 @@ async def test_nested_plain_details_round_trip_and_verify(app):
     await audit.record("roles_added", detail={"roles": ["dsl", "staff"], "n": 10**15,
                                               "ok": True, "none": None, "name": "Zoë"})
     assert (await audit.verify_chain()).ok
+
+
+async def test_deleting_the_newest_rows_is_found(app):
+    await _three_events()
+    await _tamper(f"DELETE FROM audit_event WHERE id = {_placeholder(1)}", 3)
+    report = await audit.verify_chain()
+    assert (report.first_bad_id, report.problem) == (3, "rows 3 to 3 are missing")
+
+
+async def test_emptying_the_trail_is_found(app):
+    await _three_events()
+    await _tamper("DELETE FROM audit_event")
+    report = await audit.verify_chain()
+    assert not report.ok and report.problem == "rows 1 to 3 are missing"
+
+
+async def test_moving_the_seal_back_needs_the_key(app):
+    await _three_events()
+    events = await AuditEvent.all().order_by("id")
+    await _tamper(f"DELETE FROM audit_event WHERE id = {_placeholder(1)}", 3)
+    p = _placeholder
+    await _run(f"UPDATE audit_head SET last_id = {p(1)}, last_hash = {p(2)}", 2, events[1].hash)
+    report = await audit.verify_chain()
+    assert report.problem == "the seal on the head of the trail is wrong"
+
+
+async def test_a_missing_seal_is_found(app):
+    await _three_events()
+    await _run("DELETE FROM audit_head")
+    assert (await audit.verify_chain()).problem == "the sealed head of the trail is missing"
+
+
+async def test_an_empty_trail_verifies(app):
+    assert (await audit.verify_chain()).ok

@@ -28,3 +28,17 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+
+
+class AuditHead(Model):
+    """The newest row of the trail, sealed with an HMAC under a key kept in the data folder
+    (not in the database). Deleting the newest rows, or rewriting the chain to its end,
+    would need a new seal, which nobody with only database access can make."""
+
+    id = fields.IntField(primary_key=True)
+    last_id = fields.BigIntField()
+    last_hash = fields.CharField(max_length=64)
+    seal = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_head"

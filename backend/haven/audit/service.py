@@ -8,17 +8,32 @@ is global (not per school) so that a whole school's rows cannot be dropped unnot
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from haven.audit.models import AuditEvent
+from haven.audit.models import AuditEvent, AuditHead
 from haven.clock import now
 from haven.db import dialect
 
 GENESIS = "0" * 64
+_HEAD_ID = 1
+# The key that seals the head of the chain; from the data folder, set at start.
+_seal_key: bytes | None = None
+
+
+def use_seal_key(key: bytes) -> None:
+    global _seal_key
+    _seal_key = key
+
+
+def _seal(last_id: int, last_hash: str) -> str:
+    if _seal_key is None:
+        raise RuntimeError("the audit key is not loaded: call audit.use_seal_key() at start")
+    return hmac.new(_seal_key, f"{last_id}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 # Any fixed number: PostgreSQL advisory locks are keyed by an integer of our choosing.
 _CHAIN_LOCK = 0x4A7E_A0D1
 
@@ -106,7 +121,12 @@ async def record(
             "ip_address": ip_address,
             "prev_hash": last.hash if last else GENESIS,
         }
-        return await AuditEvent.create(**fields, hash=_hash(canonical_content(**fields)))
+        event = await AuditEvent.create(**fields, hash=_hash(canonical_content(**fields)))
+        head = {"last_id": event.id, "last_hash": event.hash,
+                "seal": _seal(event.id, event.hash)}
+        if not await AuditHead.filter(id=_HEAD_ID).update(**head):
+            await AuditHead.create(id=_HEAD_ID, **head)
+        return event
 
 
 def _check_plain(value, where: str = "detail") -> None:
@@ -139,12 +159,13 @@ class ChainReport:
 
 
 async def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole trail in id order; report the first row that breaks the chain."""
+    """Walk the whole trail in id order; report the first row that breaks the chain, then
+    check that the last row is the one the sealed head names (nothing cut off the end)."""
     previous_hash, previous_id, rows = GENESIS, 0, 0
     while True:
         batch = await AuditEvent.filter(id__gt=previous_id).order_by("id").limit(batch_size)
         if not batch:
-            return ChainReport(rows=rows)
+            return await _check_head(rows, previous_id, previous_hash)
         for event in batch:
             rows += 1
             if event.id != previous_id + 1:
@@ -154,3 +175,18 @@ async def verify_chain(batch_size: int = 5000) -> ChainReport:
             if _hash(_content_of(event)) != event.hash:
                 return ChainReport(rows, event.id, "its content was changed")
             previous_hash, previous_id = event.hash, event.id
+
+
+async def _check_head(rows: int, last_id: int, last_hash: str) -> ChainReport:
+    head = await AuditHead.get_or_none(id=_HEAD_ID)
+    if head is None:
+        if rows == 0:
+            return ChainReport(rows=0)
+        return ChainReport(rows, last_id, "the sealed head of the trail is missing")
+    if not hmac.compare_digest(head.seal, _seal(head.last_id, head.last_hash)):
+        return ChainReport(rows, head.last_id, "the seal on the head of the trail is wrong")
+    if head.last_id != last_id or head.last_hash != last_hash:
+        if head.last_id > last_id:
+            return ChainReport(rows, last_id + 1, f"rows {last_id + 1} to {head.last_id} are missing")
+        return ChainReport(rows, head.last_id, "the trail does not end where its seal says")
+    return ChainReport(rows=rows)
