@@ -1,9 +1,16 @@
 """The database is built by the checked-in migrations, and they match the models."""
 
+import re
+import sqlite3
+import uuid
+
+import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from haven.db import dialect, pending_migrations, tortoise_config
+from tests.conftest import POSTGRES_URL, run_in_thread
 
 
 async def test_the_migrations_describe_the_models_exactly(app, database_url):
@@ -34,3 +41,83 @@ async def test_the_migrated_tables_have_exactly_the_model_columns(app):
 
 async def test_nothing_is_pending_after_migrating(app, database_url):
     assert await pending_migrations(database_url) == []
+
+
+# --- the migrated schema equals the one Tortoise would generate from the models ----------
+
+BOOKKEEPING = {"tortoise_migrations"}
+
+
+def _sqlite_schema(path: str) -> dict:
+    database = sqlite3.connect(path)
+    schema = {}
+    tables = [row[0] for row in database.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    for table in sorted(set(tables) - BOOKKEEPING):
+        columns = {(r[1], r[2].upper(), r[3], r[5])
+                   for r in database.execute(f'PRAGMA table_info("{table}")')}
+        indexes = set()
+        for _, name, unique, *_ in database.execute(f'PRAGMA index_list("{table}")'):
+            cols = tuple(r[2] for r in database.execute(f'PRAGMA index_info("{name}")'))
+            indexes.add((bool(unique), cols))
+        keys = {(r[3], r[2], r[4], r[6])
+                for r in database.execute(f'PRAGMA foreign_key_list("{table}")')}
+        schema[table] = {"columns": columns, "indexes": indexes, "foreign_keys": keys}
+    database.close()
+    return schema
+
+
+async def _postgres_schema(url: str) -> dict:
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        schema = {}
+        columns = await connection.fetch(
+            "SELECT table_name, column_name, data_type, is_nullable, character_maximum_length "
+            "FROM information_schema.columns WHERE table_schema = 'public'")
+        for row in columns:
+            if row["table_name"] in BOOKKEEPING:
+                continue
+            entry = schema.setdefault(row["table_name"], {"columns": set(), "indexes": set(),
+                                                          "constraints": set()})
+            entry["columns"].add(tuple(row.values())[1:])
+        for row in await connection.fetch(
+                "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'"):
+            if row["tablename"] in schema:
+                # Index names differ between the two ways of building; what they cover must not.
+                schema[row["tablename"]]["indexes"].add(
+                    re.sub(r"INDEX \S+ ON", "INDEX ON", row["indexdef"]))
+        for row in await connection.fetch(
+                "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS d "
+                "FROM pg_constraint WHERE connamespace = 'public'::regnamespace"):
+            if row["t"].strip('"') in schema:
+                schema[row["t"].strip('"')]["constraints"].add(row["d"])
+        return schema
+    finally:
+        await connection.close()
+
+
+async def _generate(url: str) -> None:
+    async with TortoiseContext() as context:
+        config = tortoise_config(url)
+        del config["apps"]["haven"]["migrations"]
+        await context.init(config=config)
+        await context.generate_schemas()
+
+
+async def test_the_migrated_schema_is_what_the_models_describe(database_url, tmp_path):
+    if database_url.startswith("sqlite://"):
+        generated = tmp_path / "generated.sqlite3"
+        run_in_thread(_generate(f"sqlite://{generated}"))
+        assert _sqlite_schema(database_url.removeprefix("sqlite://")) == _sqlite_schema(
+            str(generated))
+        return
+    name = f"haven_generated_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(POSTGRES_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        generated_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+        run_in_thread(_generate(generated_url))
+        assert await _postgres_schema(database_url) == await _postgres_schema(generated_url)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -79,3 +79,13 @@ async def test_a_nul_character_is_a_400_not_a_database_error(client, oakfield, b
 
     response = await client.post("/api/session", data=json.dumps(body), headers=JSON)
     await _error(response, 400, "INVALID_JSON")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "application/xml"])
+async def test_a_body_that_is_not_json_is_a_415(client, oakfield, content_type):
+    response = await client.post(
+        "/api/session", data=b'{"email": "alice@oakfield.example", "password": "x"}',
+        headers={**CSRF, "Content-Type": content_type},
+    )
+    await _error(response, 415, "UNSUPPORTED_MEDIA_TYPE")

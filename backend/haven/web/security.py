@@ -49,6 +49,20 @@ def check_same_origin_write() -> None:
         raise _csrf_refusal()
 
 
+ACCEPTED_BODIES = ("application/json", "multipart/form-data")
+
+
+def check_body_type() -> None:
+    """API writes carry JSON (or, for attachments, multipart form data): anything else is
+    refused with 415 before a view tries to read it."""
+    if request.method in SAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    if request.mimetype and request.mimetype not in ACCEPTED_BODIES:
+        raise APIError(
+            415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON (Content-Type: application/json)."
+        )
+
+
 def add_security_headers(response: Response, *, https: bool) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -75,6 +89,7 @@ def add_security_headers(response: Response, *, https: bool) -> Response:
 
 def install(app: Quart, *, https: bool) -> None:
     app.before_request(check_same_origin_write)
+    app.before_request(check_body_type)
 
     @app.after_request
     async def security_headers(response: Response) -> Response:
