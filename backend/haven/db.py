@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.executor import MigrationExecutor
@@ -22,12 +23,15 @@ MODEL_MODULES = [
 
 
 def tortoise_config(database_url: str) -> dict:
+    connection: str | dict = database_url
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = expand_db_url(database_url)
+        connection["engine"] = "haven.sqlite_backend"
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "haven": {
                 "models": MODEL_MODULES,
