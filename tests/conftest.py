@@ -230,3 +230,29 @@ async def sign_in(client, person: Person, **headers):
         json={"email": person.email, "password": person.password},
         headers={**CSRF, **headers},
     )
+
+
+class FrozenClock:
+    """Haven's clock, stopped at a moment the test chooses and moved on by hand."""
+
+    def __init__(self, moment) -> None:
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch) -> FrozenClock:
+    from datetime import UTC, datetime
+
+    from haven import clock
+
+    frozen = FrozenClock(datetime(2026, 11, 30, 8, 40, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", frozen.now)
+    return frozen

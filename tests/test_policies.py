@@ -14,6 +14,8 @@ NOT_SCHOOL_SCOPED = {
     "School": "it is the school",
     "User": "a person may work at several schools; Membership ties them to each",
     "AuditHead": "one row for the whole trail, which is global (see audit/service.py)",
+    "RecoveryCode": "belongs to a person's authenticator, which serves all their schools",
+    "FailedAttempt": "throttling by email hash and address, before any school is known",
 }
 # Routes that come from libraries rather than Haven's views.
 LIBRARY_ENDPOINTS = {"openapi"}

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     hypercorn_config: str = Field(
         default="", description="TOML file of Hypercorn tuning (deploy/hypercorn.toml)."
     )
+    sign_in_limit_per_address: int = Field(
+        default=10, ge=1, le=100_000,
+        description="Failed sign-ins from one address in 5 minutes before 429; raise it "
+        "when all staff share one public address.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     smtp_host: str = Field(default="", description="SMTP server; empty writes emails to the log.")
     smtp_port: int = Field(default=587, ge=1, le=65535)

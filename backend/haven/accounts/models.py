@@ -25,10 +25,19 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     must_change_password = fields.BooleanField(default=False)
     password_changed_at = fields.DatetimeField(null=True)
+    # The authenticator: the secret is encrypted with data/totp_key (see accounts/totp.py).
+    totp_secret = fields.CharField(max_length=255, null=True)
+    totp_confirmed_at = fields.DatetimeField(null=True)
+    # The last 30-second step whose code was accepted: a code is never accepted twice.
+    totp_last_step = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "user"
+
+    @property
+    def has_authenticator(self) -> bool:
+        return self.totp_confirmed_at is not None
 
 
 class Membership(Model):
@@ -65,3 +74,49 @@ class Session(Model):
 
     class Meta:
         table = "session"
+
+
+class RecoveryCode(Model):
+    """A single-use code that stands in for the authenticator. Only its hash is kept."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("haven.User", related_name="recovery_codes", on_delete=fields.CASCADE)
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "recovery_code"
+
+
+class PasswordToken(Model):
+    """A single-use link to set a password: a reset, or a new member of staff's invitation.
+    Only the SHA-256 of the token is kept."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField(
+        "haven.School", related_name="password_tokens", null=True, on_delete=fields.CASCADE
+    )
+    user = fields.ForeignKeyField("haven.User", related_name="password_tokens", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    purpose = fields.CharField(max_length=16)  # "reset" or "invitation"
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_token"
+
+
+class FailedAttempt(Model):
+    """One failed sign-in or authenticator code, for throttling. The key names what is
+    throttled (an account's email hash, a client address, a user's elevation) and never
+    holds a password or a readable email. Rows older than the window are deleted."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=100)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "failed_attempt"
+        indexes = (("key", "at"),)

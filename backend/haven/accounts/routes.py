@@ -10,7 +10,7 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_request, validate_response
 
 from haven.accounts import service as accounts
-from haven.web.access import client_ip, current_session, public, signed_in
+from haven.web.access import client_ip, current_session, public, settings, signed_in
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -57,6 +57,7 @@ async def sign_in(data: SignInRequest):
         ip_address=client_ip(),
         user_agent=request.headers.get("User-Agent", ""),
         previous_token=current_user.auth_id,
+        address_limit=settings().sign_in_limit_per_address,
     )
     login_user(AuthUser(result.token))
     view = await accounts.describe(result.session)

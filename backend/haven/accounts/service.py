@@ -14,10 +14,11 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+from haven.accounts import throttle
 from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
 from haven.accounts.passwords import hash_password, verify_password
 from haven.audit import service as audit
-from haven.clock import now
+from haven import clock
 from haven.errors import APIError, HavenError
 from haven.schools.models import School
 
@@ -75,7 +76,7 @@ async def add_user(
         created = user is None
         if created:
             user = await User.create(
-                email=email, name=name, password_hash=password_hash, password_changed_at=now()
+                email=email, name=name, password_hash=password_hash, password_changed_at=clock.now()
             )
         held = set(
             await Membership.filter(user=user, school=school).values_list("role", flat=True)
@@ -121,17 +122,24 @@ async def sign_in(
     ip_address: str = "",
     user_agent: str = "",
     previous_token: str | None = None,
+    address_limit: int = throttle.LIMIT,
 ) -> SignIn:
     """Check the password and open a new session in one of the user's schools. A session
     the device already had (`previous_token`) is ended, so a sign-in never leaves two.
 
     Raises APIError 401 INVALID_CREDENTIALS for an unknown email, a wrong password or a
-    disabled account alike, after the same amount of hashing work.
+    disabled account alike, after the same amount of hashing work, and 429
+    TOO_MANY_ATTEMPTS (with Retry-After) after too many failures for the account or from
+    the client's address.
     """
     email = normalise_email(email)
+    limits = {throttle.account_key(email): throttle.LIMIT,
+              throttle.address_key(ip_address): address_limit}
+    await throttle.check(limits)
     user = await User.get_or_none(email=email)
     matches = await verify_password(user.password_hash if user else None, password)
     if not (user and matches and user.is_active):
+        await throttle.record_failure(list(limits))
         # The typed email is kept only when it is an account's: people sometimes type
         # their password into the email box, and this table keeps everything for ever.
         await audit.record(
@@ -156,9 +164,10 @@ async def sign_in(
         )
         raise invalid_credentials()
     school = membership.school
+    await throttle.forget(throttle.account_key(email))
 
     token = secrets.token_urlsafe(32)
-    started = now()
+    started = clock.now()
     async with in_transaction():
         if previous_token:
             await Session.filter(token_hash=_token_hash(previous_token), revoked_at=None).update(
@@ -193,7 +202,7 @@ async def current_session(token: str | None, *, user_activity: bool) -> Session 
     )
     if session is None or session.revoked_at is not None or not session.user.is_active:
         return None
-    moment = now()
+    moment = clock.now()
     if moment >= session.expires_at:
         await _revoke(session, "expired")
         return None
@@ -209,7 +218,7 @@ async def current_session(token: str | None, *, user_activity: bool) -> Session 
 
 
 async def _revoke(session: Session, reason: str) -> None:
-    session.revoked_at = now()
+    session.revoked_at = clock.now()
     session.revoked_reason = reason
     await Session.filter(id=session.id, revoked_at=None).update(
         revoked_at=session.revoked_at, revoked_reason=reason
@@ -239,7 +248,7 @@ class SessionView:
     def as_json(self) -> dict:
         session = self.session
         elevated = session.elevated_until
-        if elevated is not None and elevated <= now():
+        if elevated is not None and elevated <= clock.now():
             elevated = None
         return {
             "user": {"id": session.user.id, "email": session.user.email, "name": session.user.name},

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from haven.audit.models import AuditEvent, AuditHead
-from haven.clock import now
+from haven import clock
 from haven.db import dialect
 
 GENESIS = "0" * 64
@@ -112,7 +112,7 @@ async def record(
         fields = {
             "id": (last.id + 1) if last else 1,
             "school_id": school_id,
-            "at": now(),
+            "at": clock.now(),
             "actor_id": actor_id,
             "action": action,
             "target_type": target_type,

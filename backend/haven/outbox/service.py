@@ -11,7 +11,7 @@ from datetime import timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from haven.clock import now
+from haven import clock
 from haven.db import dialect
 from haven.outbox.models import Channel, OutboxMessage, Status
 
@@ -27,7 +27,7 @@ async def enqueue_email(
         channel=Channel.EMAIL,
         recipient=to,
         payload={"subject": subject, "body": body},
-        next_attempt_at=now(),
+        next_attempt_at=clock.now(),
     )
 
 
@@ -50,7 +50,7 @@ async def claim_due(owner: str, *, limit: int, lease: timedelta) -> list[OutboxM
     is leasing at this moment are skipped (FOR UPDATE SKIP LOCKED), so several server
     processes never take the same message. A lease that runs out (its process died) makes
     the message due again."""
-    moment = now()
+    moment = clock.now()
     async with in_transaction():
         due = (
             OutboxMessage.filter(status=Status.PENDING, next_attempt_at__lte=moment)
@@ -78,7 +78,7 @@ async def mark_sent(message: OutboxMessage, owner: str) -> bool:
         id=message.id, lease_owner=owner, status=Status.PENDING
     ).update(
         status=Status.SENT,
-        sent_at=now(),
+        sent_at=clock.now(),
         attempts=message.attempts + 1,
         leased_until=None,
         lease_owner=None,
@@ -111,7 +111,7 @@ async def mark_failed(
         status=status,
         attempts=attempts,
         last_error=error[:2000],
-        next_attempt_at=now() + max(backoff(attempts), retry_after or timedelta(0)),
+        next_attempt_at=clock.now() + max(backoff(attempts), retry_after or timedelta(0)),
         leased_until=None,
         lease_owner=None,
     )

@@ -6,11 +6,12 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import wraps
 
-from quart import g, request
+from quart import current_app, g, request
 from quart_auth import current_user
 
 from haven.accounts import service as accounts
 from haven.accounts.models import Session
+from haven.config import Settings
 from haven.errors import APIError
 
 BACKGROUND_HEADER = "X-Haven-Background"
@@ -19,6 +20,10 @@ BACKGROUND_HEADER = "X-Haven-Background"
 class Access(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
+
+
+def settings() -> Settings:
+    return current_app.extensions["haven_settings"]
 
 
 def client_ip() -> str:
