@@ -55,15 +55,11 @@ def read_wheel(wheel: Path) -> tuple[str, str, str]:
 
 def read_installed() -> tuple[str, str, str]:
     """(version, frequency_lists.py, LICENSE text) from an importable zxcvbn."""
-    spec = importlib.util.find_spec("zxcvbn") and importlib.util.find_spec(
-        "zxcvbn.frequency_lists"
-    )
+    spec = importlib.util.find_spec("zxcvbn") and importlib.util.find_spec("zxcvbn.frequency_lists")
     if not spec or spec.origin is None:
         raise SourceError("zxcvbn is not importable: give the path of its wheel.")
     distribution = importlib.metadata.distribution("zxcvbn")
-    licence = next(
-        (f for f in distribution.files or [] if f.name.startswith("LICENSE")), None
-    )
+    licence = next((f for f in distribution.files or [] if f.name.startswith("LICENSE")), None)
     if licence is None:
         raise SourceError("The installed zxcvbn has no LICENSE file.")
     return (

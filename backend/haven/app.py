@@ -12,8 +12,7 @@ from haven import __version__
 from haven.accounts.routes import blueprint as accounts_blueprint
 from haven.config import Settings, load_settings
 from haven.db import close_database, open_database
-from haven.audit.service import use_seal_key
-from haven.keys import load_audit_key, load_secret_key
+from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.web import security
 from haven.web.errors import register_error_handlers
@@ -29,7 +28,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     )
     app = Quart("haven", static_folder=None)
     app.secret_key = load_secret_key(settings.data_dir)
-    use_seal_key(load_audit_key(settings.data_dir))
+    load_service_keys(settings.data_dir)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
         # Shell files revalidate every time (see web/security.py); the service worker caches.

@@ -19,11 +19,10 @@ log = logging.getLogger("haven")
 def _run_with_database(settings: Settings, work: Callable[[], Awaitable[object]]) -> object:
     """Open the database, run `work`, and always close it (an open SQLite connection
     thread would otherwise keep the process alive after an error)."""
-    from haven.audit.service import use_seal_key
     from haven.db import close_database, open_database
-    from haven.keys import load_audit_key
+    from haven.keys import load_service_keys
 
-    use_seal_key(load_audit_key(settings.data_dir))
+    load_service_keys(settings.data_dir)
 
     async def run():
         await open_database(settings.database_url)
@@ -84,10 +83,10 @@ def cmd_serve(settings: Settings, args) -> int:
 
 def _check_ready_to_serve(settings: Settings) -> None:
     from haven.db import pending_migrations, ping
-    from haven.keys import load_audit_key, load_secret_key
+    from haven.keys import load_secret_key, load_service_keys
 
     load_secret_key(settings.data_dir)
-    load_audit_key(settings.data_dir)
+    load_service_keys(settings.data_dir)
     try:
         _run_with_database(settings, ping)
     except Exception as error:  # name the database, not a confusing migration message

@@ -17,6 +17,7 @@ from haven.errors import ConfigError
 SECRET_KEY_FILE = "secret_key"
 VAPID_PRIVATE_KEY_FILE = "vapid_private_key.pem"
 AUDIT_KEY_FILE = "audit_key"
+TOTP_KEY_FILE = "totp_key"
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -36,6 +37,9 @@ def ensure_keys(data_dir: Path) -> list[str]:
     if not (data_dir / AUDIT_KEY_FILE).exists():
         _write_private(data_dir / AUDIT_KEY_FILE, secrets.token_hex(32).encode())
         created.append(AUDIT_KEY_FILE)
+    if not (data_dir / TOTP_KEY_FILE).exists():
+        _write_private(data_dir / TOTP_KEY_FILE, secrets.token_hex(32).encode())
+        created.append(TOTP_KEY_FILE)
     if not (data_dir / VAPID_PRIVATE_KEY_FILE).exists():
         key = ec.generate_private_key(ec.SECP256R1())
         pem = key.private_bytes(
@@ -63,6 +67,20 @@ def load_secret_key(data_dir: Path) -> str:
 
 def load_audit_key(data_dir: Path) -> bytes:
     return _read(data_dir, AUDIT_KEY_FILE).strip()
+
+
+def load_totp_key(data_dir: Path) -> bytes:
+    return bytes.fromhex(_read(data_dir, TOTP_KEY_FILE).decode().strip())
+
+
+def load_service_keys(data_dir: Path) -> None:
+    """Give the services that need them their keys: the audit seal and the
+    authenticator's encryption. Raises ConfigError naming a missing file."""
+    from haven.accounts import totp
+    from haven.audit.service import use_seal_key
+
+    use_seal_key(load_audit_key(data_dir))
+    totp.use_key(load_totp_key(data_dir))
 
 
 def load_vapid_private_key(data_dir: Path) -> ec.EllipticCurvePrivateKey:

@@ -27,6 +27,8 @@ class User(Model):
     password_changed_at = fields.DatetimeField(null=True)
     # The authenticator: the secret is encrypted with data/totp_key (see accounts/totp.py).
     totp_secret = fields.CharField(max_length=255, null=True)
+    # A new secret being enrolled: it replaces totp_secret only once a code confirms it.
+    totp_pending_secret = fields.CharField(max_length=255, null=True)
     totp_confirmed_at = fields.DatetimeField(null=True)
     # The last 30-second step whose code was accepted: a code is never accepted twice.
     totp_last_step = fields.BigIntField(null=True)

@@ -202,11 +202,15 @@ class PasswordPolicy:
         if len(password) > self.max_length:
             # Nothing else is worth saying (or examining, in a megabyte of input): the
             # password has to change whatever else is wrong with it.
-            return [PolicyProblem("PASSWORD_TOO_LONG", f"Use at most {self.max_length} characters.")]
+            return [
+                PolicyProblem("PASSWORD_TOO_LONG", f"Use at most {self.max_length} characters.")
+            ]
         problems = []
         minimum = self.minimum_length(has_authenticator=has_authenticator)
         if len(password) < minimum:
-            problems.append(PolicyProblem("PASSWORD_TOO_SHORT", f"Use at least {minimum} characters."))
+            problems.append(
+                PolicyProblem("PASSWORD_TOO_SHORT", f"Use at least {minimum} characters.")
+            )
         # The rules that say "choose another" come before those that say what to add:
         # "Password1!" is no better than "password".
         if commonness := _commonness(password):

@@ -10,7 +10,7 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_request, validate_response
 
 from haven.accounts import service as accounts
-from haven.web.access import client_ip, current_session, public, settings, signed_in
+from haven.web.access import account_setup, client_ip, current_session, public, settings
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -43,6 +43,29 @@ class SessionResponse(BaseModel):
     elevated_until: datetime | None
     idle_expires_at: datetime
     expires_at: datetime
+    password_change_required: bool
+    authenticator_required: bool = Field(
+        description="The school requires the authenticator and this user has none yet"
+    )
+
+
+class CodeRequest(BaseModel):
+    code: str = Field(min_length=1, max_length=32, description="6 digits, or a recovery code")
+
+
+class ReauthenticateRequest(BaseModel):
+    password: str | None = Field(default=None, max_length=1024)
+    code: str | None = Field(default=None, max_length=32)
+
+
+class EnrolmentResponse(BaseModel):
+    secret: str = Field(description="Base32, for typing into the authenticator app")
+    otpauth_uri: str
+    qr_svg: str
+
+
+class RecoveryCodesResponse(BaseModel):
+    recovery_codes: list[str]
 
 
 @blueprint.post("/api/session")
@@ -65,17 +88,58 @@ async def sign_in(data: SignInRequest):
 
 
 @blueprint.get("/api/session")
-@signed_in
+@account_setup
 @validate_response(SessionResponse, 200)
 async def who_am_i():
     return (await accounts.describe(current_session())).as_json(), 200
 
 
 @blueprint.delete("/api/session")
-@signed_in
+@account_setup
 async def sign_out():
     await accounts.sign_out(current_session(), ip_address=client_ip())
     logout_user()
     # "cache" only: "storage" would also remove the service worker, the offline app shell
     # and (later) the encrypted queue of unsent incidents that must survive sign-out.
     return Response(status=204, headers={"Clear-Site-Data": '"cache"'})
+
+
+@blueprint.post("/api/session/elevate")
+@account_setup
+@validate_request(CodeRequest)
+@validate_response(SessionResponse, 200)
+async def elevate(data: CodeRequest):
+    token = await accounts.elevate(current_session(), data.code, ip_address=client_ip())
+    login_user(AuthUser(token))  # a new session id at elevation
+    return (await accounts.describe(current_session())).as_json(), 200
+
+
+@blueprint.post("/api/me/totp")
+@account_setup
+@validate_request(ReauthenticateRequest)
+@validate_response(EnrolmentResponse, 200)
+async def start_authenticator(data: ReauthenticateRequest):
+    enrolment = await accounts.start_authenticator(
+        current_session(), password=data.password, code=data.code, ip_address=client_ip()
+    )
+    return enrolment.__dict__, 200
+
+
+@blueprint.post("/api/me/totp/confirm")
+@account_setup
+@validate_request(CodeRequest)
+@validate_response(RecoveryCodesResponse, 200)
+async def confirm_authenticator(data: CodeRequest):
+    codes = await accounts.confirm_authenticator(current_session(), data.code,
+                                                 ip_address=client_ip())
+    return {"recovery_codes": codes}, 200
+
+
+@blueprint.delete("/api/me/totp")
+@account_setup
+@validate_request(ReauthenticateRequest)
+async def remove_authenticator(data: ReauthenticateRequest):
+    await accounts.remove_authenticator(
+        current_session(), password=data.password, code=data.code, ip_address=client_ip()
+    )
+    return Response(status=204)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from haven.accounts import throttle
+from haven.accounts import throttle, totp
 from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
 from haven.accounts.passwords import hash_password, verify_password
 from haven.audit import service as audit
@@ -166,7 +166,7 @@ async def sign_in(
     school = membership.school
     await throttle.forget(throttle.account_key(email))
 
-    token = secrets.token_urlsafe(32)
+    token, token_hash = _new_token()
     started = clock.now()
     async with in_transaction():
         if previous_token:
@@ -174,7 +174,7 @@ async def sign_in(
                 revoked_at=started, revoked_reason="replaced"
             )
         session = await Session.create(
-            token_hash=_token_hash(token),
+            token_hash=token_hash,
             school=school,
             user=user,
             created_at=started,
@@ -234,6 +234,83 @@ async def sign_out(session: Session, *, ip_address: str = "") -> None:
         )
 
 
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
+
+
+async def elevate(session: Session, code: str, *, ip_address: str = "") -> str:
+    """Step up with an authenticator or recovery code: the session is elevated for the
+    school's elevation_minutes (never past its own end) under a new token, returned.
+
+    Raises APIError 400 INVALID_CODE (counted towards throttling), 400 NO_AUTHENTICATOR,
+    or 429 TOO_MANY_ATTEMPTS.
+    """
+    limits = {throttle.elevation_key(session.user_id): throttle.LIMIT}
+    await throttle.check(limits)
+    user = await User.get(id=session.user_id)
+    try:
+        how = await totp.accept_code(user, code)
+    except APIError as error:
+        if error.code == "INVALID_CODE":
+            await throttle.record_failure(list(limits))
+            await audit.record("elevation_failed", school_id=session.school_id,
+                               actor_id=user.id, ip_address=ip_address)
+        raise
+    await throttle.forget(throttle.elevation_key(user.id))
+    token, token_hash = _new_token()
+    minutes = session.school.setting("elevation_minutes")
+    until = min(clock.now() + timedelta(minutes=minutes), session.expires_at)
+    async with in_transaction():
+        await Session.filter(id=session.id).update(token_hash=token_hash, elevated_until=until)
+        await audit.record("elevated", school_id=session.school_id, actor_id=user.id,
+                           target_type="session", target_id=session.id,
+                           detail={"with": how}, ip_address=ip_address)
+    session.token_hash, session.elevated_until = token_hash, until
+    return token
+
+
+async def _check_password_and_code(user: User, password: str | None, code: str | None) -> None:
+    """Changing or removing an authenticator needs the password and a current code."""
+    if not (password and await verify_password(user.password_hash, password)):
+        raise APIError(400, "INVALID_PASSWORD", "Your password is needed, and was not right.")
+    await totp.accept_code(user, code or "")
+
+
+async def start_authenticator(
+    session: Session, *, password: str | None, code: str | None, ip_address: str = ""
+) -> totp.Enrolment:
+    """Begin (re-)enrolment. Someone who already has an authenticator must give their
+    password and a current code: raises APIError 400 INVALID_PASSWORD or INVALID_CODE."""
+    user = await User.get(id=session.user_id)
+    if user.has_authenticator:
+        await _check_password_and_code(user, password, code)
+    enrolment = await totp.start_enrolment(user)
+    await audit.record("authenticator_enrolment_started", school_id=session.school_id,
+                       actor_id=user.id, ip_address=ip_address)
+    return enrolment
+
+
+async def confirm_authenticator(session: Session, code: str, *, ip_address: str = "") -> list[str]:
+    """Activate the pending authenticator; returns its recovery codes."""
+    user = await User.get(id=session.user_id)
+    codes = await totp.confirm_enrolment(user, code)
+    await audit.record("authenticator_enrolled", school_id=session.school_id,
+                       actor_id=user.id, ip_address=ip_address)
+    return codes
+
+
+async def remove_authenticator(
+    session: Session, *, password: str | None, code: str | None, ip_address: str = ""
+) -> None:
+    user = await User.get(id=session.user_id)
+    await _check_password_and_code(user, password, code)
+    async with in_transaction():
+        await totp.remove(user)
+        await audit.record("authenticator_removed", school_id=session.school_id,
+                           actor_id=user.id, ip_address=ip_address)
+
+
 @dataclass(frozen=True)
 class SessionView:
     """What GET /api/session tells the app about who is signed in."""
@@ -260,7 +337,12 @@ class SessionView:
             },
             "roles": [role.value for role in self.roles],
             "key_holder": self.key_holder,
-            "totp_enrolled": False,
+            "totp_enrolled": session.user.has_authenticator,
+            "password_change_required": session.user.must_change_password,
+            "authenticator_required": bool(
+                session.school.setting("require_authenticator")
+                and not session.user.has_authenticator
+            ),
             "elevated_until": elevated,
             "idle_expires_at": session.idle_expires_at,
             "expires_at": session.expires_at,

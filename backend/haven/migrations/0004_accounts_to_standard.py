@@ -59,6 +59,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='User',
+            name='totp_pending_secret',
+            field=fields.CharField(null=True, max_length=255),
+        ),
+        ops.AddField(
+            model_name='User',
             name='totp_secret',
             field=fields.CharField(null=True, max_length=255),
         ),

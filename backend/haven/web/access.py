@@ -1,5 +1,13 @@
 """Who may call a route. Every view declares one rule with one of these decorators, and a
-test walks the URL map to make sure none is forgotten."""
+test walks the URL map to make sure none is forgotten.
+
+    @public        anyone: the app shell, health, signing in, password reset
+    @account_setup signed in, even before a forced password change or a required
+                   authenticator is done (the routes that do those things)
+    @signed_in     signed in and set up
+    @key_holder    a DSL or SLT member whose session is elevated with the authenticator
+    @admin         an administrator whose session is elevated
+"""
 
 from __future__ import annotations
 
@@ -9,17 +17,21 @@ from functools import wraps
 from quart import current_app, g, request
 from quart_auth import current_user
 
+from haven import clock
 from haven.accounts import service as accounts
-from haven.accounts.models import Session
+from haven.accounts.models import KEY_HOLDER_ROLES, Role, Session
 from haven.config import Settings
-from haven.errors import APIError
+from haven.errors import APIError, Forbidden
 
 BACKGROUND_HEADER = "X-Haven-Background"
 
 
 class Access(StrEnum):
     PUBLIC = "public"
+    ACCOUNT_SETUP = "account_setup"
     SIGNED_IN = "signed_in"
+    KEY_HOLDER = "key_holder"
+    ADMIN = "admin"
 
 
 def settings() -> Settings:
@@ -38,27 +50,81 @@ def unauthenticated() -> APIError:
     return APIError(401, "UNAUTHENTICATED", "Please sign in.")
 
 
+def elevation_required() -> APIError:
+    return APIError(
+        403, "ELEVATION_REQUIRED", "Enter a code from your authenticator to see this."
+    )
+
+
 def public(view):
-    """Anyone may call it: the app shell, health checks, signing in."""
     view.haven_access = Access.PUBLIC
     return view
 
 
-def signed_in(view):
-    """Needs a live session; the view finds it in g.session."""
+async def _load_session() -> Session:
+    session = await accounts.current_session(
+        current_user.auth_id, user_activity=not is_background_request()
+    )
+    if session is None:
+        raise unauthenticated()
+    g.session = session
+    return session
 
-    @wraps(view)
-    async def guarded(*args, **kwargs):
-        session = await accounts.current_session(
-            current_user.auth_id, user_activity=not is_background_request()
+
+def _require_setup_done(session: Session) -> None:
+    user, school = session.user, session.school
+    if user.must_change_password:
+        raise APIError(403, "PASSWORD_CHANGE_REQUIRED", "Choose a new password first.")
+    if school.setting("require_authenticator") and not user.has_authenticator:
+        raise APIError(
+            403, "AUTHENTICATOR_REQUIRED", f"{school.name} asks everyone to set up the "
+            "authenticator before using Haven."
         )
-        if session is None:
-            raise unauthenticated()
-        g.session = session
-        return await view(*args, **kwargs)
 
-    guarded.haven_access = Access.SIGNED_IN
-    return guarded
+
+async def _require_elevated_role(session: Session, allowed: frozenset[Role]) -> None:
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    if not allowed & set(roles):
+        raise Forbidden()
+    if session.elevated_until is None or session.elevated_until <= clock.now():
+        raise elevation_required()
+
+
+def _guard(rule: Access, check):
+    def decorate(view):
+        @wraps(view)
+        async def guarded(*args, **kwargs):
+            await check(await _load_session())
+            return await view(*args, **kwargs)
+
+        guarded.haven_access = rule
+        return guarded
+
+    return decorate
+
+
+async def _nothing_more(_session: Session) -> None:
+    return None
+
+
+async def _set_up(session: Session) -> None:
+    _require_setup_done(session)
+
+
+async def _elevated_key_holder(session: Session) -> None:
+    _require_setup_done(session)
+    await _require_elevated_role(session, KEY_HOLDER_ROLES)
+
+
+async def _elevated_admin(session: Session) -> None:
+    _require_setup_done(session)
+    await _require_elevated_role(session, frozenset({Role.ADMIN}))
+
+
+account_setup = _guard(Access.ACCOUNT_SETUP, _nothing_more)
+signed_in = _guard(Access.SIGNED_IN, _set_up)
+key_holder = _guard(Access.KEY_HOLDER, _elevated_key_holder)
+admin = _guard(Access.ADMIN, _elevated_admin)
 
 
 def current_session() -> Session:
