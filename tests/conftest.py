@@ -17,6 +17,7 @@ import itertools
 import os
 import shutil
 import uuid
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,15 +158,24 @@ def settings(tmp_path, database_url) -> Settings:
     )
 
 
-@pytest.fixture
-async def app(settings):
-    """A running app (database open) without the outbox dispatcher: outbox tests start
-    their own so that they control when messages go."""
+@asynccontextmanager
+async def running_app(settings, *blueprints):
+    """The app started (database open) without the outbox dispatcher: outbox tests start
+    their own so that they control when messages go. Extra blueprints (test-only routes)
+    are registered first."""
     # Tortoise caches each model's SQL by connection name; tests switch between SQLite
     # and PostgreSQL under the one name "default", so the cache must start empty.
     EXECUTOR_CACHE.clear()
     application = create_app(settings, run_dispatcher=False)
+    for blueprint in blueprints:
+        application.register_blueprint(blueprint)
     async with application.test_app() as test_app:
+        yield test_app
+
+
+@pytest.fixture
+async def app(settings):
+    async with running_app(settings) as test_app:
         yield test_app
 
 
