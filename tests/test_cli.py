@@ -106,6 +106,8 @@ def test_with_several_schools_the_school_must_be_named(initialised):
         (["school", "add", "Oakfield Again", "--slug", "oakfield"], "",
          "slug 'oakfield' already exists"),
         (["school", "add", "Bad", "--slug", "Bad Slug!"], "", "not a usable slug"),
+        (["user", "add", "a@oakfield.example", "--name", "A", "--role", "staff"], "password1",
+         "This password is a common password"),
     ],
 )
 def test_mistakes_are_one_readable_line(initialised, args, stdin, message):
@@ -204,3 +206,12 @@ async def test_several_workers_serve_one_postgresql_database(database_url, tmp_p
     finally:
         os.killpg(process.pid, 15)
         process.wait(timeout=20)
+
+
+def test_a_temporary_password_must_be_changed_at_first_sign_in(initialised):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    result = haven(initialised, "user", "add", "alice@oakfield.example", "--name", "Alice",
+                   "--role", "staff", "--temporary", stdin=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    database = sqlite3.connect(initialised / "haven.sqlite3")
+    assert database.execute("SELECT must_change_password FROM user").fetchone() == (1,)

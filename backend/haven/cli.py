@@ -129,7 +129,8 @@ def cmd_user_add(settings: Settings, args) -> None:
 
     async def work():
         school = await find_school(args.school)
-        user = await add_user(school, args.email, args.name, password, args.role)
+        user = await add_user(school, args.email, args.name, password, args.role,
+                              must_change_password=args.temporary)
         return user, school
 
     user, school = _run_with_database(settings, work)
@@ -211,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", action="append", required=True, help="staff, dsl, slt or admin; repeatable"
     )
     add_user.add_argument("--school", help="school slug (may be left out while there is one)")
+    add_user.add_argument("--temporary", action="store_true",
+                          help="the user must choose a new password when they first sign in")
     add_user.set_defaults(run=cmd_user_add)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
@@ -230,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
         status = args.run(settings, args)
-    except HavenError as error:
+    except HavenError as error:  # APIError (e.g. a refused password) is one too
         print(f"haven: {error.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

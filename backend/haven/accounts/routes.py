@@ -9,6 +9,7 @@ from quart import Blueprint, Response, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_request, validate_response
 
+from haven.accounts import credentials
 from haven.accounts import service as accounts
 from haven.web.access import account_setup, client_ip, current_session, public, settings
 
@@ -47,6 +48,19 @@ class SessionResponse(BaseModel):
     authenticator_required: bool = Field(
         description="The school requires the authenticator and this user has none yet"
     )
+
+
+class PasswordChangeRequest(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class ResetRequest(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class NewPasswordRequest(BaseModel):
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class CodeRequest(BaseModel):
@@ -142,4 +156,30 @@ async def remove_authenticator(data: ReauthenticateRequest):
     await accounts.remove_authenticator(
         current_session(), password=data.password, code=data.code, ip_address=client_ip()
     )
+    return Response(status=204)
+
+
+@blueprint.post("/api/me/password")
+@account_setup
+@validate_request(PasswordChangeRequest)
+async def change_password(data: PasswordChangeRequest):
+    await credentials.change_password(current_session(), data.current_password,
+                                      data.new_password, ip_address=client_ip())
+    return Response(status=204)
+
+
+@blueprint.post("/api/password-reset")
+@public
+@validate_request(ResetRequest)
+async def request_password_reset(data: ResetRequest):
+    await credentials.request_reset(data.email, public_url=settings().public_url,
+                                    ip_address=client_ip())
+    return {"message": "If that is a Haven account, an email with a link is on its way."}, 202
+
+
+@blueprint.post("/api/password-reset/<token>")
+@public
+@validate_request(NewPasswordRequest)
+async def complete_password_reset(token: str, data: NewPasswordRequest):
+    await credentials.complete_reset(token, data.password, ip_address=client_ip())
     return Response(status=204)

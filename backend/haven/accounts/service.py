@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from haven.accounts import throttle, totp
 from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
 from haven.accounts.passwords import hash_password, verify_password
+from haven.accounts.policy import PasswordPolicy
 from haven.audit import service as audit
 from haven import clock
 from haven.errors import APIError, HavenError
@@ -52,31 +53,40 @@ async def add_user(
     school: School,
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     roles: list[str],
     *,
     actor_id: int | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Create an account with roles in a school, or add roles to an existing account.
+    Without a password the account cannot sign in until its invitation link is used.
 
     Raises HavenError for a bad email, empty name or password, unknown role, or when the
-    user already has exactly these roles there.
+    user already has exactly these roles there; PasswordRejected for a password the
+    school's policy refuses.
     """
     email, name = normalise_email(email), name.strip()
     if "@" not in email or len(email) > 254 or " " in email:
         raise HavenError(f"'{email}' is not an email address.")
     if not name:
         raise HavenError("Give the user's name with --name.")
-    if not password:
+    if password is not None and not password:
         raise HavenError("The password is empty.")
     wanted = parse_roles(roles)
-    password_hash = await hash_password(password)
+    password_hash = None
+    if password is not None and not await User.exists(email=email):
+        PasswordPolicy.for_school(school.setting("password_policy")).enforce(
+            password, email=email, school_name=school.name)
+        password_hash = await hash_password(password)
     async with in_transaction():
         user = await User.get_or_none(email=email)
         created = user is None
         if created:
             user = await User.create(
-                email=email, name=name, password_hash=password_hash, password_changed_at=clock.now()
+                email=email, name=name, password_hash=password_hash,
+                password_changed_at=clock.now() if password_hash else None,
+                must_change_password=must_change_password and password_hash is not None,
             )
         held = set(
             await Membership.filter(user=user, school=school).values_list("role", flat=True)
