@@ -107,7 +107,7 @@ def test_with_several_schools_the_school_must_be_named(initialised):
          "slug 'oakfield' already exists"),
         (["school", "add", "Bad", "--slug", "Bad Slug!"], "", "not a usable slug"),
         (["user", "add", "a@oakfield.example", "--name", "A", "--role", "staff"], "password1",
-         "This password is a common password"),
+         "This password is on a list of common passwords"),
     ],
 )
 def test_mistakes_are_one_readable_line(initialised, args, stdin, message):
