@@ -9,7 +9,7 @@ from quart import Quart, Request, jsonify
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from haven.errors import APIError
+from haven.errors import APIError, HavenError
 
 log = logging.getLogger("haven")
 
@@ -79,6 +79,11 @@ def register_error_handlers(app: Quart) -> None:
     @app.errorhandler(APIError)
     async def api_error(error: APIError):
         return error_response(error.status, error.code, error.message, error.headers)
+
+    @app.errorhandler(HavenError)
+    async def haven_error(error: HavenError):
+        # A rule of the domain refused the request (an unknown role, a taken slug ...).
+        return error_response(400, "INVALID_REQUEST", error.message)
 
     @app.errorhandler(RequestSchemaValidationError)
     async def validation_error(error: RequestSchemaValidationError):
