@@ -104,3 +104,34 @@ async def test_a_school_that_requires_the_authenticator_gets_it_first(client, oa
     assert await _code(client, "/api/probe/signed-in") == (403, "AUTHENTICATOR_REQUIRED")
     assert await _code(client, "/api/probe/setup") == (200, "ok")
     assert (await (await client.get("/api/session")).get_json())["authenticator_required"]
+
+
+async def test_a_blanked_screen_blocks_everything_until_the_password_is_given(client, oakfield):
+    from tests.conftest import CSRF
+
+    await sign_in(client, oakfield.alice)
+    assert (await client.post("/api/session/lock", headers=CSRF)).status_code == 204
+    assert await _code(client, "/api/probe/signed-in") == (403, "SESSION_LOCKED")
+    assert await _code(client, "/api/probe/setup") == (403, "SESSION_LOCKED")
+    assert (await (await client.get("/api/session")).get_json())["locked"] is True
+
+    wrong = await client.post("/api/session/unlock", json={"password": "nope"}, headers=CSRF)
+    assert (await wrong.get_json())["code"] == "INVALID_PASSWORD"
+    right = await client.post("/api/session/unlock", json={"password": oakfield.alice.password},
+                              headers=CSRF)
+    assert right.status_code == 204
+    assert await _code(client, "/api/probe/signed-in") == (200, "ok")
+
+
+async def test_wrong_unlock_passwords_count_towards_throttling(client, oakfield):
+    from tests.conftest import CSRF
+
+    await sign_in(client, oakfield.alice)
+    await client.post("/api/session/lock", headers=CSRF)
+    for _ in range(10):
+        await client.post("/api/session/unlock", json={"password": "nope"}, headers=CSRF)
+    refused = await client.post("/api/session/unlock",
+                                json={"password": oakfield.alice.password}, headers=CSRF)
+    assert refused.status_code == 429
+    # Signing out still works from a blanked screen.
+    assert (await client.delete("/api/session", headers=CSRF)).status_code == 204

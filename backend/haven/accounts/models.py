@@ -69,6 +69,9 @@ class Session(Model):
     idle_expires_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     elevated_until = fields.DatetimeField(null=True)
+    # The blank-screen button locks a session: nothing but unlocking (with the password)
+    # or signing out works until it is unlocked.
+    locked_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=32, null=True)
     user_agent = fields.CharField(max_length=300, default="")

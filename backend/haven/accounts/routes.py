@@ -11,7 +11,14 @@ from quart_schema import validate_request, validate_response
 
 from haven.accounts import credentials
 from haven.accounts import service as accounts
-from haven.web.access import account_setup, client_ip, current_session, public, settings
+from haven.web.access import (
+    account_setup,
+    any_session,
+    client_ip,
+    current_session,
+    public,
+    settings,
+)
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -45,6 +52,7 @@ class SessionResponse(BaseModel):
     idle_expires_at: datetime
     expires_at: datetime
     password_change_required: bool
+    locked: bool = Field(description="The screen was blanked: unlock with the password")
     authenticator_required: bool = Field(
         description="The school requires the authenticator and this user has none yet"
     )
@@ -102,14 +110,14 @@ async def sign_in(data: SignInRequest):
 
 
 @blueprint.get("/api/session")
-@account_setup
+@any_session
 @validate_response(SessionResponse, 200)
 async def who_am_i():
     return (await accounts.describe(current_session())).as_json(), 200
 
 
 @blueprint.delete("/api/session")
-@account_setup
+@any_session
 async def sign_out():
     await accounts.sign_out(current_session(), ip_address=client_ip())
     logout_user()
@@ -182,4 +190,19 @@ async def request_password_reset(data: ResetRequest):
 @validate_request(NewPasswordRequest)
 async def complete_password_reset(token: str, data: NewPasswordRequest):
     await credentials.complete_reset(token, data.password, ip_address=client_ip())
+    return Response(status=204)
+
+
+@blueprint.post("/api/session/lock")
+@account_setup
+async def lock_screen():
+    await accounts.lock(current_session(), ip_address=client_ip())
+    return Response(status=204)
+
+
+@blueprint.post("/api/session/unlock")
+@any_session
+@validate_request(NewPasswordRequest)
+async def unlock_screen(data: NewPasswordRequest):
+    await accounts.unlock(current_session(), data.password, ip_address=client_ip())
     return Response(status=204)

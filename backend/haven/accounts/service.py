@@ -244,6 +244,35 @@ async def sign_out(session: Session, *, ip_address: str = "") -> None:
         )
 
 
+async def lock(session: Session, *, ip_address: str = "") -> None:
+    """The blank-screen button: nothing works in this session until it is unlocked."""
+    async with in_transaction():
+        await Session.filter(id=session.id).update(locked_at=clock.now())
+        await audit.record("screen_blanked", school_id=session.school_id,
+                           actor_id=session.user_id, target_type="session",
+                           target_id=session.id, ip_address=ip_address)
+    session.locked_at = clock.now()
+
+
+async def unlock(session: Session, password: str, *, ip_address: str = "") -> None:
+    """Coming back to a blanked screen needs the password. A wrong one counts towards the
+    account's sign-in throttling: raises APIError 400 INVALID_PASSWORD or 429."""
+    user = await User.get(id=session.user_id)
+    key = throttle.account_key(user.email)
+    await throttle.check({key: throttle.LIMIT})
+    if not await verify_password(user.password_hash, password):
+        await throttle.record_failure([key])
+        await audit.record("unlock_failed", school_id=session.school_id, actor_id=user.id,
+                           target_type="session", target_id=session.id, ip_address=ip_address)
+        raise APIError(400, "INVALID_PASSWORD", "That password is not right.")
+    await throttle.forget(key)
+    async with in_transaction():
+        await Session.filter(id=session.id).update(locked_at=None)
+        await audit.record("screen_unlocked", school_id=session.school_id, actor_id=user.id,
+                           target_type="session", target_id=session.id, ip_address=ip_address)
+    session.locked_at = None
+
+
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, _token_hash(token)
@@ -349,6 +378,7 @@ class SessionView:
             "key_holder": self.key_holder,
             "totp_enrolled": session.user.has_authenticator,
             "password_change_required": session.user.must_change_password,
+            "locked": session.locked_at is not None,
             "authenticator_required": bool(
                 session.school.setting("require_authenticator")
                 and not session.user.has_authenticator

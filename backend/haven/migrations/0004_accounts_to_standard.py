@@ -48,6 +48,11 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddField(
+            model_name='Session',
+            name='locked_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
             model_name='User',
             name='totp_confirmed_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),

@@ -2,6 +2,8 @@
 test walks the URL map to make sure none is forgotten.
 
     @public        anyone: the app shell, health, signing in, password reset
+    @any_session   signed in, even with the screen blanked (session state, sign out,
+                   unlocking)
     @account_setup signed in, even before a forced password change or a required
                    authenticator is done (the routes that do those things)
     @signed_in     signed in and set up
@@ -28,6 +30,7 @@ BACKGROUND_HEADER = "X-Haven-Background"
 
 class Access(StrEnum):
     PUBLIC = "public"
+    ANY_SESSION = "any_session"
     ACCOUNT_SETUP = "account_setup"
     SIGNED_IN = "signed_in"
     KEY_HOLDER = "key_holder"
@@ -71,6 +74,11 @@ async def _load_session() -> Session:
     return session
 
 
+def _require_unlocked(session: Session) -> None:
+    if session.locked_at is not None:
+        raise APIError(403, "SESSION_LOCKED", "The screen was blanked: enter your password.")
+
+
 def _require_setup_done(session: Session) -> None:
     user, school = session.user, session.school
     if user.must_change_password:
@@ -107,21 +115,27 @@ async def _nothing_more(_session: Session) -> None:
     return None
 
 
+async def _unlocked(session: Session) -> None:
+    _require_unlocked(session)
+
+
 async def _set_up(session: Session) -> None:
+    _require_unlocked(session)
     _require_setup_done(session)
 
 
 async def _elevated_key_holder(session: Session) -> None:
-    _require_setup_done(session)
+    await _set_up(session)
     await _require_elevated_role(session, KEY_HOLDER_ROLES)
 
 
 async def _elevated_admin(session: Session) -> None:
-    _require_setup_done(session)
+    await _set_up(session)
     await _require_elevated_role(session, frozenset({Role.ADMIN}))
 
 
-account_setup = _guard(Access.ACCOUNT_SETUP, _nothing_more)
+any_session = _guard(Access.ANY_SESSION, _nothing_more)
+account_setup = _guard(Access.ACCOUNT_SETUP, _unlocked)
 signed_in = _guard(Access.SIGNED_IN, _set_up)
 key_holder = _guard(Access.KEY_HOLDER, _elevated_key_holder)
 admin = _guard(Access.ADMIN, _elevated_admin)
