@@ -40,6 +40,7 @@ class SchoolRef(BaseModel):
     slug: str
     name: str
     timezone: str = Field(description="IANA time zone, e.g. Europe/London")
+    idle_timeout_minutes: int = Field(description="The client blanks itself on this clock")
 
 
 class SessionResponse(BaseModel):

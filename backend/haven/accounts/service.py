@@ -373,6 +373,7 @@ class SessionView:
                 "slug": session.school.slug,
                 "name": session.school.name,
                 "timezone": session.school.setting("timezone"),
+                "idle_timeout_minutes": session.school.setting("idle_timeout_minutes"),
             },
             "roles": [role.value for role in self.roles],
             "key_holder": self.key_holder,
