@@ -137,3 +137,11 @@ async def test_an_unknown_token_is_a_clear_400(client, oakfield):
     body = await response.get_json()
     assert (response.status_code, body["code"]) == (400, "INVALID_TOKEN")
     assert "expired" in body["message"]
+
+
+async def test_reset_emails_to_one_account_are_limited(client, oakfield):
+    for _ in range(5):
+        response = await client.post("/api/password-reset", json={"email": oakfield.alice.email},
+                                     headers=CSRF)
+        assert response.status_code == 202
+    assert await OutboxMessage.filter(recipient=oakfield.alice.email).count() == 3

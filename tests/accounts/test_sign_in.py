@@ -182,3 +182,23 @@ async def test_a_mistyped_email_is_not_kept_in_the_audit_trail(client, oakfield)
 async def test_the_session_names_the_schools_time_zone(client, oakfield):
     body = await (await sign_in(client, oakfield.alice)).get_json()
     assert body["school"]["timezone"] == "Europe/London"
+
+
+async def test_idle_expiry_comes_at_ten_minutes_by_the_clock(client, oakfield, frozen_clock):
+    await sign_in(client, oakfield.alice)
+    background = {"X-Haven-Background": "1"}
+    frozen_clock.advance(minutes=9, seconds=59)
+    assert (await client.get("/api/session", headers=background)).status_code == 200
+    frozen_clock.advance(seconds=62)  # 10:01 since the last user activity
+    assert (await client.get("/api/session", headers=background)).status_code == 401
+
+
+async def test_activity_keeps_a_session_alive_until_its_absolute_end(client, oakfield,
+                                                                     frozen_clock):
+    await sign_in(client, oakfield.alice)
+    for _ in range(72):  # activity every 9:59, up to 11 h 58 min 48 s
+        frozen_clock.advance(minutes=9, seconds=59)
+        assert (await client.get("/api/session")).status_code == 200
+    frozen_clock.advance(minutes=2)  # past 12 hours, though active 2 minutes ago
+    assert (await client.get("/api/session")).status_code == 401
+    assert (await Session.get(user_id=oakfield.alice.id)).revoked_reason == "expired"

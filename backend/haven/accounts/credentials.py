@@ -24,6 +24,9 @@ from haven.outbox import service as outbox
 from haven.schools.models import School
 
 RESET_LIFETIME = timedelta(minutes=30)
+# Reset emails to one account within the throttling window; more are quietly dropped, so
+# nobody can flood a colleague's inbox from the sign-in screen.
+RESETS_PER_WINDOW = 3
 # A new member of staff may not read their email the day it is sent.
 INVITATION_LIFETIME = timedelta(days=3)
 
@@ -104,6 +107,12 @@ async def request_reset(email: str, *, public_url: str, ip_address: str = "") ->
     user = await User.get_or_none(email=email.strip().lower(), is_active=True)
     if user is None:
         return
+    key = "reset:" + throttle.account_key(user.email)
+    try:
+        await throttle.check({key: RESETS_PER_WINDOW})
+    except APIError:
+        return
+    await throttle.record_failure([key])
     school = await _home_school(user)
     async with in_transaction():
         token = await _issue_token(user, school, "reset", RESET_LIFETIME)

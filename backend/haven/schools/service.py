@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from haven.audit import service as audit
 from haven.errors import APIError, HavenError
-from haven.schools.models import School
+from haven.schools.models import DEFAULT_SETTINGS, School
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -54,3 +54,22 @@ async def find_school(slug: str | None) -> School:
 
 def school_not_found() -> APIError:
     return APIError(404, "SCHOOL_NOT_FOUND", "There is no such school.")
+
+
+async def update_settings(school: School, changes: dict, *, actor_id: int) -> dict:
+    """Change some of a school's settings (already checked by the route's schema); the
+    changed names and values go to the audit trail. Returns all the settings."""
+    settings = {**DEFAULT_SETTINGS, **(school.settings or {})}
+    changed = {name: value for name, value in changes.items() if settings.get(name) != value}
+    if changed:
+        async with in_transaction():
+            settings.update(changed)
+            await School.filter(id=school.id).update(settings=settings)
+            await audit.record("settings_changed", school_id=school.id, actor_id=actor_id,
+                               target_type="school", target_id=school.id, detail=changed)
+        school.settings = settings
+    return settings
+
+
+def all_settings(school: School) -> dict:
+    return {**DEFAULT_SETTINGS, **(school.settings or {})}

@@ -1,0 +1,61 @@
+"""GET and PATCH /api/admin/settings: the school's own settings (administrators)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, Field, field_validator
+from quart import Blueprint
+from quart_schema import validate_request, validate_response
+
+from haven.schools import service as schools
+from haven.web.access import admin, current_session
+
+blueprint = Blueprint("schools", __name__)
+
+
+class SchoolSettings(BaseModel):
+    timezone: str
+    idle_timeout_minutes: int = Field(ge=1, le=60)
+    session_lifetime_hours: int = Field(ge=1, le=24)
+    elevation_minutes: int = Field(ge=1, le=480)
+    password_policy: Literal["school", "nist"]
+    require_authenticator: bool
+    always_alert_slt: bool
+
+
+class SettingsChange(BaseModel):
+    """Only the settings to change."""
+
+    timezone: str | None = None
+    idle_timeout_minutes: int | None = Field(default=None, ge=1, le=60)
+    session_lifetime_hours: int | None = Field(default=None, ge=1, le=24)
+    elevation_minutes: int | None = Field(default=None, ge=1, le=480)
+    password_policy: Literal["school", "nist"] | None = None
+    require_authenticator: bool | None = None
+    always_alert_slt: bool | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in available_timezones():
+            raise ValueError("must be a time zone such as Europe/London")
+        return value
+
+
+@blueprint.get("/api/admin/settings")
+@admin
+@validate_response(SchoolSettings, 200)
+async def get_settings():
+    return schools.all_settings(current_session().school), 200
+
+
+@blueprint.patch("/api/admin/settings")
+@admin
+@validate_request(SettingsChange)
+@validate_response(SchoolSettings, 200)
+async def change_settings(data: SettingsChange):
+    changes = data.model_dump(exclude_none=True)
+    return await schools.update_settings(current_session().school, changes,
+                                         actor_id=current_session().user_id), 200
