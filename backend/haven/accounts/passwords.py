@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,8 +30,14 @@ async def _in_thread(function, *args):
     return await asyncio.to_thread(_limited, function, *args)
 
 
+def _normalised(password: str) -> str:
+    # NIST SP 800-63B: normalise Unicode before hashing, so "é" typed as one character on
+    # an iPad and as e + accent on a desktop keyboard is the same password.
+    return unicodedata.normalize("NFKC", password)
+
+
 async def hash_password(password: str) -> str:
-    return await _in_thread(_hasher.hash, password)
+    return await _in_thread(_hasher.hash, _normalised(password))
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -42,7 +49,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; a missing hash costs the same time and is False."""
-    matches = await _in_thread(_verify, password_hash or _DUMMY_HASH, password)
+    matches = await _in_thread(_verify, password_hash or _DUMMY_HASH, _normalised(password))
     return matches and password_hash is not None
 
 
