@@ -266,3 +266,9 @@ def frozen_clock(monkeypatch) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 30, 8, 40, tzinfo=UTC))
     monkeypatch.setattr(clock, "now", frozen.now)
     return frozen
+
+
+async def settle(app) -> None:
+    """Wait for the work a request left running after its answer (background tasks)."""
+    while tasks := [task for task in app.app.background_tasks if not task.done()]:
+        await asyncio.gather(*tasks)

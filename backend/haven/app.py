@@ -17,6 +17,7 @@ from haven.db import close_database, open_database
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.web import security
+from haven.web.access import public
 from haven.web.errors import register_error_handlers
 from haven.web.health import blueprint as health_blueprint
 from haven.web.shell import Shell
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
         redoc_ui_path=None,
         scalar_ui_path=None,
     )
+    _declare_openapi_public(app)
     register_error_handlers(app)
     security.install(app, https=settings.is_https)
 
@@ -79,3 +81,15 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
         await close_database()
 
     return app
+
+
+def _declare_openapi_public(app: Quart) -> None:
+    """quart-schema's /openapi.json gets an access rule like every other route: public,
+    since it describes the API and holds nobody's data."""
+    library_view = app.view_functions["openapi"]
+
+    @public
+    async def openapi(*args, **kwargs):
+        return await library_view(*args, **kwargs)
+
+    app.view_functions["openapi"] = openapi

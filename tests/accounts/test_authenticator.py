@@ -197,3 +197,61 @@ async def test_enrolment_and_elevation_are_audited(client, dina_enrolled, frozen
         "action", flat=True)
     assert actions[-4:] == ["authenticator_enrolment_started", "authenticator_enrolled",
                             "elevation_failed", "elevated"]
+
+
+async def test_changing_the_authenticator_is_throttled_and_audited(client, dina_enrolled,
+                                                                   oakfield):
+    for _ in range(10):
+        response = await client.delete("/api/me/totp", headers=CSRF, json={
+            "password": oakfield.dina.password, "code": "123456"})
+        assert response.status_code == 400
+    refused = await client.delete("/api/me/totp", headers=CSRF, json={
+        "password": oakfield.dina.password, "code": "123456"})
+    assert refused.status_code == 429
+    assert await AuditEvent.filter(action="reauthentication_failed").count() == 10
+
+
+async def test_a_first_enrolment_needs_the_password_once_the_sign_in_is_not_fresh(
+    client, oakfield, frozen_clock
+):
+    await sign_in(client, oakfield.dina)
+    frozen_clock.advance(minutes=6)
+    bare = await client.post("/api/me/totp", json={}, headers=CSRF)
+    assert (await bare.get_json())["code"] == "INVALID_PASSWORD"
+    with_password = await client.post("/api/me/totp", json={"password": oakfield.dina.password},
+                                      headers=CSRF)
+    assert with_password.status_code == 200
+
+
+async def test_a_hundred_wrong_codes_in_a_row_suspend_the_authenticator(client, dina_enrolled,
+                                                                        frozen_clock, oakfield):
+    secret, _ = dina_enrolled
+    await User.filter(id=oakfield.dina.id).update(totp_failures=99)
+    assert (await _elevate(client, "000000")).status_code == 400
+    response = await _elevate(client, pyotp.TOTP(secret).at(frozen_clock.moment))
+    assert (response.status_code, (await response.get_json())["code"]) == (
+        403, "AUTHENTICATOR_SUSPENDED")
+
+
+async def test_a_right_code_clears_the_run_of_wrong_ones(client, dina_enrolled, frozen_clock,
+                                                         oakfield):
+    secret, _ = dina_enrolled
+    await _elevate(client, "000000")
+    await _elevate(client, pyotp.TOTP(secret).at(frozen_clock.moment))
+    assert (await User.get(id=oakfield.dina.id)).totp_failures == 0
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "12345６", "", "x" * 32])
+async def test_odd_codes_are_simply_wrong(client, dina_enrolled, code):
+    response = await _elevate(client, code)
+    assert response.status_code == 400
+
+
+async def test_recovery_codes_are_stored_keyed_not_as_plain_hashes(dina_enrolled, oakfield):
+    import hashlib
+
+    _, codes = dina_enrolled
+    stored = set(await RecoveryCode.filter(user_id=oakfield.dina.id).values_list(
+        "code_hash", flat=True))
+    plain = {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
+    assert not stored & plain

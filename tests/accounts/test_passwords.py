@@ -7,7 +7,7 @@ from haven.accounts.models import PasswordToken, Session, User
 from haven.audit.models import AuditEvent
 from haven.outbox.models import OutboxMessage
 from haven.schools.models import School
-from tests.conftest import CSRF, sign_in
+from tests.conftest import CSRF, settle, sign_in
 
 NEW = "Lantern-Meadow-93!"
 
@@ -16,6 +16,12 @@ async def _change(client, current, new):
     return await client.post("/api/me/password",
                              json={"current_password": current, "new_password": new},
                              headers=CSRF)
+
+
+async def _ask_reset(app, client, email):
+    response = await client.post("/api/password-reset", json={"email": email}, headers=CSRF)
+    await settle(app)
+    return response
 
 
 async def _reset_link_for(email: str) -> str:
@@ -74,9 +80,9 @@ async def test_a_forced_change_is_lifted_by_changing_it(client, oakfield):
     assert body["password_change_required"] is False
 
 
-async def test_a_reset_is_always_202_and_emails_only_real_active_accounts(client, oakfield):
+async def test_a_reset_is_always_202_and_emails_only_real_active_accounts(app, client, oakfield):
     for email in (oakfield.alice.email, "nobody@oakfield.example"):
-        response = await client.post("/api/password-reset", json={"email": email}, headers=CSRF)
+        response = await _ask_reset(app, client, email)
         assert response.status_code == 202
     assert await OutboxMessage.filter(recipient=oakfield.alice.email).count() == 1
     assert await OutboxMessage.filter(recipient="nobody@oakfield.example").count() == 0
@@ -85,8 +91,8 @@ async def test_a_reset_is_always_202_and_emails_only_real_active_accounts(client
     assert stored.token_hash != token and token not in stored.token_hash
 
 
-async def test_the_reset_email_says_nothing_about_any_pupil(client, oakfield):
-    await client.post("/api/password-reset", json={"email": oakfield.alice.email}, headers=CSRF)
+async def test_the_reset_email_says_nothing_about_any_pupil(app, client, oakfield):
+    await _ask_reset(app, client, oakfield.alice.email)
     message = await OutboxMessage.get(recipient=oakfield.alice.email)
     assert message.payload["subject"] == "Reset your Haven password"
     assert "http://localhost/#reset=" in message.payload["body"]
@@ -96,7 +102,7 @@ async def test_a_reset_link_sets_the_password_once_and_ends_every_session(
     app, client, oakfield
 ):
     await sign_in(client, oakfield.alice)
-    await client.post("/api/password-reset", json={"email": oakfield.alice.email}, headers=CSRF)
+    await _ask_reset(app, client, oakfield.alice.email)
     token = await _reset_link_for(oakfield.alice.email)
     anonymous = app.test_client()
     done = await anonymous.post(f"/api/password-reset/{token}", json={"password": NEW},
@@ -111,8 +117,8 @@ async def test_a_reset_link_sets_the_password_once_and_ends_every_session(
     assert await AuditEvent.filter(action="password_reset", actor_id=oakfield.alice.id).exists()
 
 
-async def test_a_reset_link_expires_after_thirty_minutes(client, oakfield, frozen_clock):
-    await client.post("/api/password-reset", json={"email": oakfield.alice.email}, headers=CSRF)
+async def test_a_reset_link_expires_after_thirty_minutes(app, client, oakfield, frozen_clock):
+    await _ask_reset(app, client, oakfield.alice.email)
     token = await _reset_link_for(oakfield.alice.email)
     frozen_clock.advance(minutes=30, seconds=1)
     response = await client.post(f"/api/password-reset/{token}", json={"password": NEW},
@@ -120,8 +126,8 @@ async def test_a_reset_link_expires_after_thirty_minutes(client, oakfield, froze
     assert (response.status_code, (await response.get_json())["code"]) == (400, "INVALID_TOKEN")
 
 
-async def test_a_reset_still_follows_the_policy(client, oakfield):
-    await client.post("/api/password-reset", json={"email": oakfield.alice.email}, headers=CSRF)
+async def test_a_reset_still_follows_the_policy(app, client, oakfield):
+    await _ask_reset(app, client, oakfield.alice.email)
     token = await _reset_link_for(oakfield.alice.email)
     weak = await client.post(f"/api/password-reset/{token}", json={"password": "password1"},
                              headers=CSRF)
@@ -139,9 +145,23 @@ async def test_an_unknown_token_is_a_clear_400(client, oakfield):
     assert "expired" in body["message"]
 
 
-async def test_reset_emails_to_one_account_are_limited(client, oakfield):
+async def test_reset_emails_to_one_account_are_limited(app, client, oakfield):
     for _ in range(5):
-        response = await client.post("/api/password-reset", json={"email": oakfield.alice.email},
-                                     headers=CSRF)
+        response = await _ask_reset(app, client, oakfield.alice.email)
         assert response.status_code == 202
     assert await OutboxMessage.filter(recipient=oakfield.alice.email).count() == 3
+
+
+async def test_setting_a_password_retires_every_other_link(app, client, oakfield,
+                                                          frozen_clock):
+    await _ask_reset(app, client, oakfield.alice.email)
+    first = await _reset_link_for(oakfield.alice.email)
+    frozen_clock.advance(seconds=1)
+    await _ask_reset(app, client, oakfield.alice.email)
+    second = await _reset_link_for(oakfield.alice.email)
+    assert first != second
+    assert (await client.post(f"/api/password-reset/{second}", json={"password": NEW},
+                              headers=CSRF)).status_code == 204
+    late = await client.post(f"/api/password-reset/{first}", json={"password": NEW + "x"},
+                             headers=CSRF)
+    assert (await late.get_json())["code"] == "INVALID_TOKEN"

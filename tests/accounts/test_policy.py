@@ -6,6 +6,7 @@ alice@oakfield.example works at Oakfield Academy (as in conftest.py).
 
 import json
 import string
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -144,17 +145,21 @@ def test_leading_and_trailing_spaces_count_and_are_kept():
     assert codes(NIST, "  marmaladeket  ") == []
 
 
-def test_length_is_counted_in_code_points_not_letters_on_screen():
+def test_length_is_counted_after_normalising_as_for_hashing():
     # The same "é" on screen: one code point (U+00E9), or "e" and a combining accent.
+    # Both are hashed as the one code point (NFKC), so both count as 7 characters.
     one_code_point = "Qz7!wk\u00e9"
     two_code_points = "Qz7!wke\u0301"
     assert codes(SCHOOL, one_code_point) == ["PASSWORD_TOO_SHORT"]
-    assert codes(SCHOOL, two_code_points) == []
+    assert codes(SCHOOL, two_code_points) == ["PASSWORD_TOO_SHORT"]
+    # NFKC makes the one-character ligature "ﬃ" into the three letters it stands for.
+    assert len("marmaladekeys\ufb03") == 14
+    assert codes(NIST, "marmaladekeys\ufb03") == []
 
 
-def test_nothing_is_normalised_before_counting():
-    # NFKC would make the one-character ligature "ﬃ" into three letters.
-    assert codes(NIST, "marmaladeke\ufb03") == ["PASSWORD_TOO_SHORT"]
+def test_full_width_forms_of_a_common_password_are_recognised():
+    assert "PASSWORD_TOO_COMMON" in codes(SCHOOL, "\uff30\uff41\uff53\uff53\uff57\uff4f"
+                                                  "\uff52\uff44\uff11\uff12\uff13\uff01")
 
 
 # --- both presets: common passwords -------------------------------------------------------
@@ -379,8 +384,9 @@ def test_too_short_means_fewer_code_points_than_the_minimum(password):
     for policy, has_authenticator in [(SCHOOL, False), (NIST, False), (NIST, True)]:
         found = codes(policy, password, has_authenticator=has_authenticator)
         minimum = policy.minimum_length(has_authenticator=has_authenticator)
-        too_short = len(password) < minimum
-        assert ("PASSWORD_TOO_SHORT" in found) == (too_short and len(password) <= 128)
+        length = len(unicodedata.normalize("NFKC", password))
+        too_short = length < minimum
+        assert ("PASSWORD_TOO_SHORT" in found) == (too_short and length <= 128)
 
 
 @modest

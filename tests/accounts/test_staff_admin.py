@@ -161,3 +161,22 @@ async def test_nobody_can_end_someone_elses_session_as_their_own(app, client, oa
     response = await client.delete(f"/api/me/sessions/{dinas.id}", headers=CSRF)
     assert response.status_code == 404
     assert (await dina.get("/api/session")).status_code == 200
+
+
+@pytest.mark.parametrize("email", ["RITA@riverside.example", "alice@oakfield.example"])
+async def test_an_email_that_already_has_an_account_is_refused(adam, rita, email):
+    status, body = await _json(await adam.post("/api/admin/users", headers=CSRF, json={
+        "email": email, "name": "Someone", "roles": ["staff"]}))
+    assert (status, body["code"]) == (409, "EMAIL_IN_USE")
+    assert "Rita" not in body["message"]
+    assert await AuditEvent.filter(action="roles_added").count() == 0
+
+
+async def test_resetting_the_authenticator_ends_its_elevations(app, adam, oakfield):
+    dina = app.test_client()
+    await sign_in(dina, oakfield.dina)
+    await User.filter(id=oakfield.dina.id).update(totp_secret="x", totp_confirmed_at=clock.now())
+    await Session.filter(user_id=oakfield.dina.id).update(
+        elevated_until=clock.now() + timedelta(minutes=30))
+    await adam.delete(f"/api/admin/users/{oakfield.dina.id}/totp", headers=CSRF)
+    assert (await (await dina.get("/api/session")).get_json())["elevated_until"] is None

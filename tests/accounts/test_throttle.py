@@ -78,3 +78,11 @@ async def test_no_password_or_readable_email_is_kept_for_throttling(client, oakf
     await _wrong(client, oakfield.alice.email)
     keys = await FailedAttempt.all().values_list("key", flat=True)
     assert all("alice" not in key and "not-it" not in key for key in keys)
+
+
+async def test_a_burst_of_wrong_passwords_sent_at_once_is_throttled_too(client, oakfield):
+    import asyncio
+
+    responses = await asyncio.gather(*(_wrong(client, oakfield.alice.email) for _ in range(25)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(401) <= 10 and statuses.count(429) >= 15

@@ -60,6 +60,8 @@ async def _set_password(user: User, password: str, *, end_sessions_except: int |
     await User.filter(id=user.id).update(
         password_hash=password_hash, must_change_password=False, password_changed_at=moment
     )
+    # Any other reset or invitation link the user still has stops working.
+    await PasswordToken.filter(user_id=user.id, used_at=None).update(used_at=moment)
     sessions = Session.filter(user_id=user.id, revoked_at=None)
     if end_sessions_except is not None:
         sessions = sessions.exclude(id=end_sessions_except)
@@ -75,10 +77,12 @@ async def change_password(session: Session, current: str, new: str, *,
     """
     user = await User.get(id=session.user_id)
     key = throttle.account_key(user.email)
-    await throttle.check({key: throttle.LIMIT})
+    attempt = await throttle.begin({key: throttle.LIMIT})
     if not await verify_password(user.password_hash, current):
-        await throttle.record_failure([key])
+        await audit.record("password_change_failed", school_id=session.school_id,
+                           actor_id=user.id, ip_address=ip_address)
         raise APIError(400, "INVALID_PASSWORD", "Your current password was not right.")
+    await attempt.succeeded(forget=key)
     if current == new:
         raise APIError(400, "PASSWORD_UNCHANGED", "Choose a password different from the one "
                        "you have now.")
@@ -107,12 +111,10 @@ async def request_reset(email: str, *, public_url: str, ip_address: str = "") ->
     user = await User.get_or_none(email=email.strip().lower(), is_active=True)
     if user is None:
         return
-    key = "reset:" + throttle.account_key(user.email)
     try:
-        await throttle.check({key: RESETS_PER_WINDOW})
+        await throttle.begin({"reset:" + throttle.account_key(user.email): RESETS_PER_WINDOW})
     except APIError:
         return
-    await throttle.record_failure([key])
     school = await _home_school(user)
     async with in_transaction():
         token = await _issue_token(user, school, "reset", RESET_LIFETIME)

@@ -8,9 +8,9 @@ Each school chooses one of two presets (its `password_policy` setting):
   authenticator, and no composition rules.
 
 Under both, a password has at most 128 characters, is not a common password and does not
-contain the user's email name or the school's name. A password is examined exactly as
-typed: nothing is trimmed, truncated or normalised, and its length is counted in Unicode
-code points, as NIST says. The policy never logs, stores or repeats a password, nor any
+contain the user's email name or the school's name. A password is examined as typed:
+nothing is trimmed or truncated; it is only put in Unicode's NFKC form, as it is before
+hashing, and its length is counted in code points, as NIST says. The policy never logs, stores or repeats a password, nor any
 part of one, in a message.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -198,7 +199,13 @@ class PasswordPolicy:
     def check(
         self, password: str, *, email: str, school_name: str, has_authenticator: bool = False
     ) -> list[PolicyProblem]:
-        """Every rule the password breaks, in a fixed order; empty when it is acceptable."""
+        """Every rule the password breaks, in a fixed order; empty when it is acceptable.
+
+        The password is examined as it will be hashed: in Unicode's NFKC form (see
+        passwords.py), so full-width or other look-alike forms of a common password are
+        recognised, and nothing else is changed.
+        """
+        password = unicodedata.normalize("NFKC", password)
         if len(password) > self.max_length:
             # Nothing else is worth saying (or examining, in a megabyte of input): the
             # password has to change whatever else is wrong with it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response, current_app, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_request, validate_response
 
@@ -181,8 +181,9 @@ async def change_password(data: PasswordChangeRequest):
 @public
 @validate_request(ResetRequest)
 async def request_password_reset(data: ResetRequest):
-    await credentials.request_reset(data.email, public_url=settings().public_url,
-                                    ip_address=client_ip())
+    # After the answer, so that a known and an unknown email take the same time.
+    current_app.add_background_task(credentials.request_reset, data.email,
+                                    public_url=settings().public_url, ip_address=client_ip())
     return {"message": "If that is a Haven account, an email with a link is on its way."}, 202
 
 

@@ -145,11 +145,10 @@ async def sign_in(
     email = normalise_email(email)
     limits = {throttle.account_key(email): throttle.LIMIT,
               throttle.address_key(ip_address): address_limit}
-    await throttle.check(limits)
+    attempt = await throttle.begin(limits)
     user = await User.get_or_none(email=email)
     matches = await verify_password(user.password_hash if user else None, password)
     if not (user and matches and user.is_active):
-        await throttle.record_failure(list(limits))
         # The typed email is kept only when it is an account's: people sometimes type
         # their password into the email box, and this table keeps everything for ever.
         await audit.record(
@@ -174,7 +173,7 @@ async def sign_in(
         )
         raise invalid_credentials()
     school = membership.school
-    await throttle.forget(throttle.account_key(email))
+    await attempt.succeeded(forget=throttle.account_key(email))
 
     token, token_hash = _new_token()
     started = clock.now()
@@ -259,13 +258,12 @@ async def unlock(session: Session, password: str, *, ip_address: str = "") -> No
     account's sign-in throttling: raises APIError 400 INVALID_PASSWORD or 429."""
     user = await User.get(id=session.user_id)
     key = throttle.account_key(user.email)
-    await throttle.check({key: throttle.LIMIT})
+    attempt = await throttle.begin({key: throttle.LIMIT})
     if not await verify_password(user.password_hash, password):
-        await throttle.record_failure([key])
         await audit.record("unlock_failed", school_id=session.school_id, actor_id=user.id,
                            target_type="session", target_id=session.id, ip_address=ip_address)
         raise APIError(400, "INVALID_PASSWORD", "That password is not right.")
-    await throttle.forget(key)
+    await attempt.succeeded(forget=key)
     async with in_transaction():
         await Session.filter(id=session.id).update(locked_at=None)
         await audit.record("screen_unlocked", school_id=session.school_id, actor_id=user.id,
@@ -285,18 +283,19 @@ async def elevate(session: Session, code: str, *, ip_address: str = "") -> str:
     Raises APIError 400 INVALID_CODE (counted towards throttling), 400 NO_AUTHENTICATOR,
     or 429 TOO_MANY_ATTEMPTS.
     """
-    limits = {throttle.elevation_key(session.user_id): throttle.LIMIT}
-    await throttle.check(limits)
+    key = throttle.elevation_key(session.user_id)
+    attempt = await throttle.begin({key: throttle.LIMIT})
     user = await User.get(id=session.user_id)
     try:
         how = await totp.accept_code(user, code)
     except APIError as error:
         if error.code == "INVALID_CODE":
-            await throttle.record_failure(list(limits))
             await audit.record("elevation_failed", school_id=session.school_id,
                                actor_id=user.id, ip_address=ip_address)
+        else:
+            await attempt.succeeded()  # not a guess: nothing to count
         raise
-    await throttle.forget(throttle.elevation_key(user.id))
+    await attempt.succeeded(forget=key)
     token, token_hash = _new_token()
     minutes = session.school.setting("elevation_minutes")
     until = min(clock.now() + timedelta(minutes=minutes), session.expires_at)
@@ -309,21 +308,41 @@ async def elevate(session: Session, code: str, *, ip_address: str = "") -> str:
     return token
 
 
-async def _check_password_and_code(user: User, password: str | None, code: str | None) -> None:
-    """Changing or removing an authenticator needs the password and a current code."""
-    if not (password and await verify_password(user.password_hash, password)):
-        raise APIError(400, "INVALID_PASSWORD", "Your password is needed, and was not right.")
-    await totp.accept_code(user, code or "")
+# How recently someone must have typed their password to enrol a first authenticator
+# without typing it again (ASVS: re-authentication or recent authentication).
+RECENT_SIGN_IN = timedelta(minutes=5)
+
+
+async def _reauthenticate(session: Session, user: User, password: str | None,
+                          code: str | None, *, need_code: bool, ip_address: str) -> None:
+    """Check the password (and a current code) before an authenticator changes. Wrong
+    answers count towards both the account's and the elevation's throttling and are
+    audited. Raises APIError 400 INVALID_PASSWORD or INVALID_CODE, or 429."""
+    attempt = await throttle.begin({throttle.account_key(user.email): throttle.LIMIT,
+                                    throttle.elevation_key(user.id): throttle.LIMIT})
+    try:
+        if not (password and await verify_password(user.password_hash, password)):
+            raise APIError(400, "INVALID_PASSWORD", "Your password is needed, and was not right.")
+        if need_code:
+            await totp.accept_code(user, code or "")
+    except APIError:
+        await audit.record("reauthentication_failed", school_id=session.school_id,
+                           actor_id=user.id, ip_address=ip_address)
+        raise
+    await attempt.succeeded()
 
 
 async def start_authenticator(
     session: Session, *, password: str | None, code: str | None, ip_address: str = ""
 ) -> totp.Enrolment:
-    """Begin (re-)enrolment. Someone who already has an authenticator must give their
-    password and a current code: raises APIError 400 INVALID_PASSWORD or INVALID_CODE."""
+    """Begin (re-)enrolment. It needs the password unless the session signed in within
+    the last five minutes, and a current code as well when there is an authenticator
+    already: raises APIError 400 INVALID_PASSWORD or INVALID_CODE, or 429."""
     user = await User.get(id=session.user_id)
-    if user.has_authenticator:
-        await _check_password_and_code(user, password, code)
+    freshly_signed_in = clock.now() - session.created_at < RECENT_SIGN_IN
+    if user.has_authenticator or password is not None or not freshly_signed_in:
+        await _reauthenticate(session, user, password, code,
+                              need_code=user.has_authenticator, ip_address=ip_address)
     enrolment = await totp.start_enrolment(user)
     await audit.record("authenticator_enrolment_started", school_id=session.school_id,
                        actor_id=user.id, ip_address=ip_address)
@@ -333,7 +352,12 @@ async def start_authenticator(
 async def confirm_authenticator(session: Session, code: str, *, ip_address: str = "") -> list[str]:
     """Activate the pending authenticator; returns its recovery codes."""
     user = await User.get(id=session.user_id)
-    codes = await totp.confirm_enrolment(user, code)
+    try:
+        codes = await totp.confirm_enrolment(user, code)
+    except APIError:
+        await audit.record("authenticator_confirmation_failed", school_id=session.school_id,
+                           actor_id=user.id, ip_address=ip_address)
+        raise
     await audit.record("authenticator_enrolled", school_id=session.school_id,
                        actor_id=user.id, ip_address=ip_address)
     return codes
@@ -343,7 +367,7 @@ async def remove_authenticator(
     session: Session, *, password: str | None, code: str | None, ip_address: str = ""
 ) -> None:
     user = await User.get(id=session.user_id)
-    await _check_password_and_code(user, password, code)
+    await _reauthenticate(session, user, password, code, need_code=True, ip_address=ip_address)
     async with in_transaction():
         await totp.remove(user)
         await audit.record("authenticator_removed", school_id=session.school_id,

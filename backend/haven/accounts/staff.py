@@ -24,6 +24,11 @@ async def _member(school: School, user_id: int) -> User:
     return user
 
 
+def _works_elsewhere(user: User) -> Conflict:
+    return Conflict("WORKS_ELSEWHERE", f"{user.name} also works at another school of the "
+                    "trust: ask the trust's administrator.")
+
+
 async def _roles_by_user(school: School) -> dict[int, list[str]]:
     roles: dict[int, list[str]] = {}
     for user_id, role in await Membership.filter(school=school).values_list("user_id", "role"):
@@ -66,8 +71,14 @@ async def one(school: School, user_id: int) -> dict:
 
 async def create(school: School, *, email: str, name: str, roles: list[str],
                  password: str | None, actor_id: int, public_url: str) -> dict:
-    """A new account (or new roles for someone from another school of the trust). With a
-    password, it must be changed at first sign-in; without one, an invitation is emailed."""
+    """A new account. With a password, it must be changed at first sign-in; without one,
+    an invitation is emailed. An email that already has an account (here or at another
+    school) is refused: a school's administrator must not take over, or learn about,
+    another school's staff; giving someone roles in a second school is the trust's job
+    (`haven user add --school`)."""
+    if await User.exists(email=email.strip().lower()):
+        raise Conflict("EMAIL_IN_USE", "That email already has a Haven account. To change "
+                       "the roles of someone already at this school, edit them in the list.")
     user = await add_user(school, email, name, password, roles, actor_id=actor_id,
                           must_change_password=True)
     if user.password_hash is None:
@@ -97,10 +108,8 @@ async def set_active(school: School, user_id: int, active: bool, *, actor_id: in
     user = await _member(school, user_id)
     if user.id == actor_id and not active:
         raise Conflict("OWN_ACCOUNT", "You cannot disable your own account.")
-    elsewhere = await Membership.filter(user=user).exclude(school=school).exists()
-    if elsewhere:
-        raise Conflict("WORKS_ELSEWHERE", f"{user.name} also works at another school of the "
-                       "trust: ask the trust to disable the account, or remove their roles here.")
+    if await Membership.filter(user=user).exclude(school=school).exists():
+        raise _works_elsewhere(user)
     async with in_transaction():
         await User.filter(id=user.id).update(is_active=active)
         if not active:
@@ -111,8 +120,11 @@ async def set_active(school: School, user_id: int, active: bool, *, actor_id: in
 
 
 async def reset_authenticator(school: School, user_id: int, *, actor_id: int) -> dict:
-    """For a lost phone: the user enrols again at their next sign-in."""
+    """For a lost phone: the user enrols again at their next sign-in. The authenticator
+    serves every school the user works at, so only a sole school may reset it."""
     user = await _member(school, user_id)
+    if await Membership.filter(user=user).exclude(school=school).exists():
+        raise _works_elsewhere(user)
     async with in_transaction():
         await totp.remove(user)
         await audit.record("authenticator_reset", school_id=school.id, actor_id=actor_id,

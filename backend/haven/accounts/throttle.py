@@ -1,16 +1,20 @@
-"""Throttling of failed sign-ins and authenticator codes.
+"""Throttling of failed sign-ins, authenticator codes and password checks.
 
 After `limit` failures within five minutes for any one key (an account, a client address,
 a user's elevation), further attempts are refused with 429 and Retry-After until the
 oldest of those failures is five minutes old. There is no lock-out beyond that, so nobody
 can shut a colleague out of Haven for long by typing their email wrongly on purpose.
-Failures are rows in the database, so every server process sees the same counts.
+
+An attempt is written down *before* the password or code is checked and taken back if it
+succeeds, so a burst of requests sent at once is counted like the same requests one after
+another. Attempts are rows in the database, so every server process sees the same counts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from haven import clock
@@ -23,7 +27,7 @@ LIMIT = 10
 
 def account_key(email: str) -> str:
     # Hashed: the table must not become a list of what people typed as their email.
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:40]
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
 
 
 def address_key(ip_address: str) -> str:
@@ -45,28 +49,47 @@ def too_many_attempts(retry_after_seconds: int) -> APIError:
     )
 
 
-async def check(limits: dict[str, int]) -> None:
-    """Raise 429 TOO_MANY_ATTEMPTS when any key has reached its limit in the window."""
-    moment = clock.now()
-    for key, limit in limits.items():
-        recent = (
-            await FailedAttempt.filter(key=key, at__gt=moment - WINDOW)
-            .order_by("-at")
-            .limit(limit)
-            .values_list("at", flat=True)
-        )
-        if len(recent) >= limit:
-            # Attempts are allowed again once the limit-th most recent failure ages out.
-            free_at = recent[limit - 1] + WINDOW
-            raise too_many_attempts(max(1, math.ceil((free_at - moment).total_seconds())))
+@dataclass
+class Attempt:
+    """An attempt under way: counted already; `succeeded()` takes it back."""
+
+    ids: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    async def succeeded(self, *, forget: str | None = None) -> None:
+        await FailedAttempt.filter(id__in=self.ids).delete()
+        if forget:
+            # Earlier mistakes no longer count against this key either.
+            await FailedAttempt.filter(key=forget).delete()
 
 
-async def record_failure(keys: list[str]) -> None:
+async def _retry_after(key: str, limit: int) -> int | None:
     moment = clock.now()
-    await FailedAttempt.bulk_create([FailedAttempt(key=key, at=moment) for key in keys])
+    recent = (
+        await FailedAttempt.filter(key=key, at__gt=moment - WINDOW)
+        .order_by("-at", "-id")
+        .limit(limit + 1)
+        .values_list("at", flat=True)
+    )
+    if len(recent) <= limit:
+        return None
+    # `recent` starts with this attempt; the ones before it are allowed again once the
+    # limit-th of them ages out.
+    free_at = recent[limit] + WINDOW
+    return max(1, math.ceil((free_at - moment).total_seconds()))
+
+
+async def begin(limits: dict[str, int]) -> Attempt:
+    """Count an attempt against each key; raise 429 TOO_MANY_ATTEMPTS (taking the attempt
+    back, so that refused requests do not prolong the wait) when any key is over its limit."""
+    moment = clock.now()
+    attempt = Attempt(keys=list(limits))
+    for key in limits:
+        attempt.ids.append((await FailedAttempt.create(key=key, at=moment)).id)
     await FailedAttempt.filter(at__lt=moment - WINDOW).delete()
-
-
-async def forget(key: str) -> None:
-    """After a success: earlier mistakes no longer count against this key."""
-    await FailedAttempt.filter(key=key).delete()
+    for key, limit in limits.items():
+        wait = await _retry_after(key, limit)
+        if wait is not None:
+            await FailedAttempt.filter(id__in=attempt.ids).delete()
+            raise too_many_attempts(wait)
+    return attempt

@@ -21,16 +21,19 @@ from dataclasses import dataclass
 import pyotp
 import segno
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from haven import clock
-from haven.accounts.models import RecoveryCode, User
+from haven.accounts.models import RecoveryCode, Session, User
 from haven.errors import APIError, HavenError
 
 ISSUER = "Haven"
 STEP_SECONDS = 30
 RECOVERY_CODES = 10
+# NIST SP 800-63B 5.2.2: at most 100 wrong codes in a row, then the authenticator is
+# suspended until an administrator resets it.
+MAX_CONSECUTIVE_FAILURES = 100
 
 _key: bytes | None = None
 
@@ -67,7 +70,7 @@ def current_step() -> int:
 def matching_step(secret: str, code: str) -> int | None:
     """The step (current or previous) whose code this is, or None."""
     code = code.strip().replace(" ", "")
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     generator = pyotp.TOTP(secret)
     now_step = current_step()
@@ -105,7 +108,12 @@ async def start_enrolment(user: User) -> Enrolment:
 
 
 def _hash_code(code: str) -> str:
-    return hashlib.sha256(code.replace("-", "").lower().encode()).hexdigest()
+    # Keyed with the authenticator key from the data folder: someone holding only the
+    # database cannot try candidate codes against these hashes offline.
+    if _key is None:
+        raise RuntimeError("the authenticator key is not loaded: call totp.use_key() at start")
+    normal = code.strip().replace("-", "").lower().encode()
+    return hmac.new(_key, b"recovery-code:" + normal, hashlib.sha256).hexdigest()
 
 
 def _new_recovery_code() -> str:
@@ -148,28 +156,34 @@ async def accept_code(user: User, code: str) -> str:
     """
     if user.totp_secret is None:
         raise APIError(400, "NO_AUTHENTICATOR", "Set up the authenticator first.")
+    if user.totp_failures >= MAX_CONSECUTIVE_FAILURES:
+        raise APIError(403, "AUTHENTICATOR_SUSPENDED", "Too many wrong codes in a row: ask "
+                       "an administrator to reset your authenticator.")
     step = matching_step(decrypt_secret(user.id, user.totp_secret), code)
     if step is not None:
         # Only one request can move the last step forward to this one.
         updated = await User.filter(id=user.id).filter(
             Q(totp_last_step=None) | Q(totp_last_step__lt=step)
-        ).update(totp_last_step=step)
+        ).update(totp_last_step=step, totp_failures=0)
         if updated == 1:
             return "authenticator"
-        raise invalid_code()
-    if "-" in code or len(code.strip()) == 10:
+    elif len(code.strip().replace("-", "")) == 10:
         used = await RecoveryCode.filter(
-            user_id=user.id, code_hash=_hash_code(code.strip()), used_at=None
+            user_id=user.id, code_hash=_hash_code(code), used_at=None
         ).update(used_at=clock.now())
         if used == 1:
+            await User.filter(id=user.id).update(totp_failures=0)
             return "recovery_code"
+    await User.filter(id=user.id).update(totp_failures=F("totp_failures") + 1)
     raise invalid_code()
 
 
 async def remove(user: User) -> None:
+    """Remove the authenticator; sessions it elevated are elevated no longer."""
     async with in_transaction():
         await User.filter(id=user.id).update(
             totp_secret=None, totp_pending_secret=None, totp_confirmed_at=None,
-            totp_last_step=None,
+            totp_last_step=None, totp_failures=0,
         )
         await RecoveryCode.filter(user_id=user.id).delete()
+        await Session.filter(user_id=user.id).update(elevated_until=None)

@@ -59,6 +59,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='User',
+            name='totp_failures',
+            field=fields.IntField(default=0),
+        ),
+        ops.AddField(
+            model_name='User',
             name='totp_last_step',
             field=fields.BigIntField(null=True),
         ),
