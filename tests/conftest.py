@@ -272,3 +272,23 @@ async def settle(app) -> None:
     """Wait for the work a request left running after its answer (background tasks)."""
     while tasks := [task for task in app.app.background_tasks if not task.done()]:
         await asyncio.gather(*tasks)
+
+
+async def elevate_directly(user_id: int, minutes: int = 30) -> None:
+    """Mark a user's sessions elevated, as a code would: for tests about what elevated
+    people may do (the authenticator itself is tested in test_authenticator.py)."""
+    from datetime import timedelta
+
+    from haven import clock
+    from haven.accounts.models import Session
+
+    await Session.filter(user_id=user_id).update(
+        elevated_until=clock.now() + timedelta(minutes=minutes))
+
+
+@pytest.fixture
+async def adam(client, oakfield):
+    """Adam, the administrator, signed in on `client` with an elevated session."""
+    await sign_in(client, oakfield.adam)
+    await elevate_directly(oakfield.adam.id)
+    return client

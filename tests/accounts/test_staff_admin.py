@@ -10,15 +10,6 @@ from haven.outbox.models import OutboxMessage
 from tests.conftest import CSRF, sign_in
 
 
-@pytest.fixture
-async def adam(client, oakfield):
-    """Adam, the administrator, signed in with an elevated session."""
-    await sign_in(client, oakfield.adam)
-    await Session.filter(user_id=oakfield.adam.id).update(
-        elevated_until=clock.now() + timedelta(minutes=30))
-    return client
-
-
 async def _json(response):
     return response.status_code, await response.get_json()
 

@@ -1,19 +1,7 @@
-from datetime import timedelta
-
 import pytest
 
-from haven import clock
-from haven.accounts.models import Session
 from haven.audit.models import AuditEvent
 from tests.conftest import CSRF, sign_in
-
-
-@pytest.fixture
-async def adam(client, oakfield):
-    await sign_in(client, oakfield.adam)
-    await Session.filter(user_id=oakfield.adam.id).update(
-        elevated_until=clock.now() + timedelta(minutes=30))
-    return client
 
 
 async def test_an_administrator_reads_the_schools_settings(adam):
