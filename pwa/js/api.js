@@ -4,6 +4,23 @@
 
 const STATE_CHANGING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
+// Answers that are about the session rather than the request: the app, not the screen
+// that asked, decides what to show (the login screen, the blank screen, a setup step).
+const SESSION_PROBLEMS = new Set([
+  'UNAUTHENTICATED', 'SESSION_LOCKED', 'PASSWORD_CHANGE_REQUIRED', 'AUTHENTICATOR_REQUIRED',
+]);
+
+let sessionHandlers = {};
+
+/**
+ * app.js says how to ask for an authenticator code and what to do when the session ends:
+ *   elevate(): a promise of true once the session is elevated, false if the user gave up.
+ *   sessionProblem(error): called with an ApiError whose code is in SESSION_PROBLEMS.
+ */
+export function setSessionHandlers({ elevate, sessionProblem }) {
+  sessionHandlers = { elevate, sessionProblem };
+}
+
 /** An error answer from the API, or no answer at all (status 0, code NETWORK_ERROR). */
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -43,8 +60,12 @@ async function readJson(response) {
  * `background: true` marks requests the app makes on its own (replays, polling), which
  * the server does not count as user activity for the idle timeout.
  * Throws ApiError for any answer that is not 2xx and when the server cannot be reached.
+ *
+ * A 403 ELEVATION_REQUIRED to a request the user made shows the elevation prompt; once the
+ * session is elevated the request is sent again, once. If the user cancels, the ApiError
+ * reaches the caller like any other.
  */
-export async function request(method, path, { body, background = false } = {}) {
+export async function request(method, path, { body, background = false, retried = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (STATE_CHANGING.has(method)) {
     headers['X-Requested-With'] = 'haven';
@@ -67,14 +88,20 @@ export async function request(method, path, { body, background = false } = {}) {
   }
 
   const answer = await readJson(response);
-  if (!response.ok) {
-    throw new ApiError(
-      response.status,
-      answer?.code || `HTTP_${response.status}`,
-      answer?.message || fallbackMessage(response.status),
-    );
+  if (response.ok) return answer;
+  const error = new ApiError(
+    response.status,
+    answer?.code || `HTTP_${response.status}`,
+    answer?.message || fallbackMessage(response.status),
+  );
+  if (error.code === 'ELEVATION_REQUIRED' && !background && !retried && sessionHandlers.elevate) {
+    if (await sessionHandlers.elevate()) {
+      return request(method, path, { body, background, retried: true });
+    }
+  } else if (SESSION_PROBLEMS.has(error.code) && sessionHandlers.sessionProblem) {
+    sessionHandlers.sessionProblem(error);
   }
-  return answer;
+  throw error;
 }
 
 export const api = {

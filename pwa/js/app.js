@@ -1,33 +1,303 @@
-// Starts Haven: asks the server who is signed in and shows the matching screen.
-import { api, ApiError } from './api.js';
-import { loginScreen } from './screens/login.js';
+// Starts Haven and decides which screen shows: it asks the server who is signed in, sends
+// a new session through the steps the server insists on (a new password, the
+// authenticator), and keeps the session safe on a shared device: the idle timeout, the
+// blank screen, the elevation prompt.
+import { api, ApiError, setSessionHandlers } from './api.js';
+import { closeAllDialogs } from './components/dialog.js';
+import { elevationPrompt } from './components/elevation-prompt.js';
+import { idleWarning } from './components/idle-warning.js';
+import { startIdleClock } from './idle-clock.js';
+import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
+import { accountScreen } from './screens/account.js';
+import { authenticatorScreen } from './screens/authenticator.js';
+import { firstPasswordScreen } from './screens/first-password.js';
+import { forgottenPasswordScreen } from './screens/forgotten-password.js';
 import { homeScreen } from './screens/home.js';
+import { lockScreen } from './screens/lock.js';
+import { loginScreen } from './screens/login.js';
+import { resetPasswordScreen } from './screens/reset-password.js';
+import { staffScreen } from './screens/staff.js';
 import { registerServiceWorker } from './service-worker-client.js';
 
 const root = document.getElementById('app');
+const DEFAULT_IDLE_MINUTES = 10;
+
+// Only the session is kept. Screens fetch what they show, so after the blank screen or a
+// timeout nothing of it is left anywhere but the server.
+const state = {
+  session: null, // from GET or POST /api/session, while signed in
+  locked: false,
+  lockRequest: Promise.resolve(),
+  idleClock: null,
+  idleWarning: null,
+  elevating: null, // the open elevation prompt, shared by every request waiting on it
+  afterEnrolment: null, // where to go once the authenticator is set up
+};
 
 /** A screen is {title, element, focusTarget}; one is on the page at a time. */
 function show(screen) {
+  closeAllDialogs();
   root.replaceChildren(screen.element);
-  document.title = `${screen.title} – Haven`;
+  document.title = screen.title ? `${screen.title} – Haven` : 'Haven';
   window.scrollTo(0, 0);
   // Moving focus tells keyboard and screen reader users that the screen has changed.
   screen.focusTarget.focus();
 }
 
-function showLogin({ notice, problem } = {}) {
-  show(loginScreen({ notice, problem, onSignedIn: showHome }));
+/** Takes everything off the page: removed from the document, not hidden under a layer. */
+function wipe() {
+  closeAllDialogs();
+  state.idleWarning = null;
+  root.replaceChildren();
+  document.title = 'Haven';
 }
 
-function showHome(session) {
-  show(homeScreen(session, {
-    onSignedOut: () => showLogin({ notice: 'You have signed out.' }),
+// --- signed out ---------------------------------------------------------------------------
+
+function showLogin({ notice, problem } = {}) {
+  show(loginScreen({ notice, problem, onSignedIn: enter, onForgotten: showForgotten }));
+}
+
+function showForgotten(email = '') {
+  show(forgottenPasswordScreen({ email, onBack: () => showLogin() }));
+}
+
+function showReset(token) {
+  show(resetPasswordScreen({
+    token,
+    onDone: () => showLogin({ notice: 'Your new password is saved. Sign in with it.' }),
+    onAskAgain: () => showForgotten(),
   }));
 }
 
-async function start() {
+/** The token of a reset or invitation link (/#reset=<token>), taken out of the address. */
+function takeResetToken() {
+  const match = /^#reset=([^&]+)/.exec(window.location.hash);
+  if (!match) return null;
+  // The token opens the account: it must not stay in the address bar or the history.
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  return decodeURIComponent(match[1]);
+}
+
+// --- pages of a signed-in user ------------------------------------------------------------
+
+const PAGES = {
+  home: homeScreen,
+  account: accountScreen,
+  authenticator: (session, actions) => authenticatorScreen(session, actions, {
+    onDone: finishEnrolment,
+  }),
+  staff: staffScreen,
+};
+
+function currentPage() {
+  const name = window.location.hash.replace(/^#\/?/, '');
+  if (name === 'staff' && !state.session.roles.includes('admin')) return 'home';
+  return PAGES[name] ? name : 'home';
+}
+
+function showPage() {
+  const page = currentPage();
+  if (page !== 'authenticator') state.afterEnrolment = null;
+  show(PAGES[page](state.session, actions));
+}
+
+function navigate(page) {
+  const hash = page === 'home' ? '#/' : `#/${page}`;
+  if (window.location.hash === hash) showPage();
+  else window.location.hash = hash; // hashchange shows it
+}
+
+function setUpDone(session) {
+  return !session.password_change_required && !session.authenticator_required;
+}
+
+/** Shows what a session may see now: the blank screen, a setup step, or the page asked for. */
+function enter(session) {
+  state.session = session;
+  if (!state.idleClock) startIdle(session);
+  state.locked = session.locked;
+  if (session.locked) {
+    showLock();
+  } else if (session.password_change_required) {
+    show(firstPasswordScreen(session, actions, { onChanged: refresh }));
+  } else if (session.authenticator_required) {
+    show(authenticatorScreen(session, actions, { required: true, onDone: refresh }));
+  } else {
+    showPage();
+  }
+}
+
+/** Asks the server again and shows what it says. A 401 is the session handler's. */
+async function refresh() {
+  enter(await api.get('/api/session'));
+}
+
+async function finishEnrolment() {
+  const next = state.afterEnrolment || 'account';
+  state.afterEnrolment = null;
+  state.session = await api.get('/api/session');
+  navigate(next);
+}
+
+/** Forgets the session on this page and shows the login screen. */
+function endSession(message) {
+  if (state.idleClock) state.idleClock.stop();
+  state.idleClock = null;
+  state.session = null;
+  state.locked = false;
+  wipe();
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  showLogin(message);
+}
+
+async function signOut() {
   try {
-    showHome(await api.get('/api/session'));
+    await api.delete('/api/session');
+  } catch (error) {
+    // 401: the session had already ended, which is what signing out wanted.
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  }
+  endSession({ notice: 'You have signed out.' });
+  tellOtherTabs({ type: 'signed-out', notice: 'You signed out in another tab.' });
+}
+
+// --- the blank screen -----------------------------------------------------------------------
+
+function showLock() {
+  show(lockScreen({ name: state.session.user.name, onUnlock: unlock, onSignOut: signOut }));
+}
+
+function blankNow() {
+  state.locked = true;
+  wipe();
+  showLock();
+}
+
+function blankScreen() {
+  if (!state.session || state.locked) return;
+  // The page is wiped before anything is sent: the request may be slow, the eyes are not.
+  blankNow();
+  state.lockRequest = api.post('/api/session/lock').catch(() => {
+    // Offline, the server cannot lock the session, but this page is blank all the same
+    // and asks for the password; a 401 has gone to the session handler.
+  });
+  tellOtherTabs({ type: 'locked' });
+}
+
+async function unlock(password) {
+  await state.lockRequest; // an unlock must never overtake the lock
+  await api.post('/api/session/unlock', { password });
+  tellOtherTabs({ type: 'unlocked' });
+  await refresh();
+}
+
+function isBlankScreenShortcut(event) {
+  return (event.ctrlKey || event.metaKey) && event.shiftKey && !event.altKey
+    && event.key.toLowerCase() === 'l';
+}
+
+document.addEventListener('keydown', (event) => {
+  if (!isBlankScreenShortcut(event) || !state.session || state.locked) return;
+  event.preventDefault();
+  blankScreen();
+});
+
+// --- the idle timeout -----------------------------------------------------------------------
+
+function signedOutForIdleness(minutes) {
+  const notice = `You were signed out after ${minutes} minutes without activity.`;
+  endSession({ notice });
+  tellOtherTabs({ type: 'signed-out', notice });
+  api.delete('/api/session').catch(() => {}); // the server may have ended it already
+}
+
+function startIdle(session) {
+  const minutes = session.school.idle_timeout_minutes || DEFAULT_IDLE_MINUTES;
+  const closeWarning = () => {
+    if (state.idleWarning) state.idleWarning.close();
+    state.idleWarning = null;
+  };
+  state.idleClock = startIdleClock({
+    minutes,
+    onWarning: (deadline) => {
+      state.idleWarning = idleWarning(root, {
+        deadline, onStay: () => state.idleClock && state.idleClock.activity(),
+      });
+    },
+    onActive: closeWarning,
+    onTimeout: () => signedOutForIdleness(minutes),
+    // A plain GET (no background header) moves the server's idle deadline on too.
+    tellServer: () => api.get('/api/session').then((fresh) => {
+      if (!state.session) return;
+      state.session = fresh;
+      if (fresh.locked && !state.locked) blankNow();
+    }, () => {}),
+    tellOtherTabs: () => tellOtherTabs({ type: 'activity' }),
+  });
+}
+
+// --- what the server and the other tabs say ----------------------------------------------------
+
+function askForElevation() {
+  if (!state.session) return Promise.resolve(false);
+  if (!state.elevating) {
+    state.elevating = elevationPrompt(root, state.session, {
+      onSetUp: () => {
+        state.afterEnrolment = currentPage();
+        navigate('authenticator');
+      },
+    }).then((elevated) => {
+      state.elevating = null;
+      if (elevated && state.session) state.session = elevated;
+      return Boolean(elevated);
+    });
+  }
+  return state.elevating;
+}
+
+function sessionProblem(error) {
+  if (!state.session) return; // the screen that asked shows the error itself
+  if (error.code === 'UNAUTHENTICATED') {
+    endSession({ problem: 'Your session has ended. Sign in again.' });
+  } else if (error.code === 'SESSION_LOCKED') {
+    if (!state.locked) blankNow();
+  } else {
+    // PASSWORD_CHANGE_REQUIRED or AUTHENTICATOR_REQUIRED: a step the server now insists on.
+    refresh().catch(() => {});
+  }
+}
+
+setSessionHandlers({ elevate: askForElevation, sessionProblem });
+
+listenToOtherTabs((message) => {
+  if (!state.session) return;
+  if (message.type === 'activity' && state.idleClock) state.idleClock.heardFromOtherTab();
+  if (message.type === 'locked' && !state.locked) blankNow();
+  if (message.type === 'unlocked' && state.locked) refresh().catch(() => {});
+  if (message.type === 'signed-out') endSession({ notice: message.notice });
+});
+
+window.addEventListener('hashchange', () => {
+  const token = takeResetToken();
+  if (token) {
+    if (state.session) endSession();
+    showReset(token);
+  } else if (state.session && !state.locked && setUpDone(state.session)) {
+    showPage();
+  }
+});
+
+const actions = { blank: blankScreen, signOut, refresh, navigate };
+
+async function start() {
+  const token = takeResetToken();
+  if (token) {
+    showReset(token);
+    return;
+  }
+  try {
+    enter(await api.get('/api/session'));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       showLogin();

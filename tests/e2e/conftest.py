@@ -1,5 +1,5 @@
 """Fixtures for the end-to-end tests: a real `haven serve` on a free port, with one school
-and two named members of staff, and real browsers driving the PWA.
+and its named members of staff (see LiveServer), and real browsers driving the PWA.
 
 - Chromium is Debian's /usr/bin/chromium, driven by Playwright's sync API. We never run
   `playwright install`: the browser comes from the system's packages.
@@ -23,9 +23,10 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,7 @@ class Person:
     name: str
     password: str
     roles: tuple[str, ...]
+    temporary: bool = False  # the password must be changed at the first sign-in
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ class LiveServer:
     log_path: Path
     alice: Person  # a member of staff, no key-holder powers
     dina: Person  # the designated safeguarding lead (DSL), a key holder
+    fran: Person  # new: her first password was set for her, and must be changed
+    ellie: Person  # a deputy DSL who sets up the authenticator
+    adam: Person  # the school's administrator, who looks after staff accounts
+    carl: Person  # a teaching assistant who is leaving (Adam disables his account)
+    rita: Person  # has forgotten her password
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -106,6 +113,38 @@ DINA = Person(
     password="Oak-field-DSL-2026!",
     roles=("staff", "dsl"),
 )
+FRAN = Person(
+    email="fran@oakfield.example",
+    name="Fran Newstart",
+    password="Given-by-Adam-2026!",
+    roles=("staff",),
+    temporary=True,
+)
+ELLIE = Person(
+    email="ellie@oakfield.example",
+    name="Ellie Deputy",
+    password="Oak-field-Deputy-2026!",
+    roles=("staff", "dsl"),
+)
+ADAM = Person(
+    email="adam@oakfield.example",
+    name="Adam Office",
+    password="Oak-field-Admin-2026!",
+    roles=("staff", "admin"),
+)
+CARL = Person(
+    email="carl@oakfield.example",
+    name="Carl Leaving",
+    password="Oak-field-TA-2026!",
+    roles=("staff",),
+)
+RITA = Person(
+    email="rita@oakfield.example",
+    name="Rita Forgetful",
+    password="Oak-field-Reader-2026!",
+    roles=("staff",),
+)
+EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA)
 
 
 def free_port() -> int:
@@ -192,18 +231,20 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """`haven serve` on 127.0.0.1 with Oakfield Primary, Alice (staff) and Dina (DSL)."""
+    """`haven serve` on 127.0.0.1 with Oakfield Primary and its staff (see LiveServer)."""
     data_dir = tmp_path_factory.mktemp("haven-e2e-data")
     base_url = f"http://127.0.0.1:{free_port()}"
     env = haven_environment(data_dir, base_url)
     # The data folder as working directory, so no .env file of the caller's is read.
     run_haven(env, data_dir, "init")
     run_haven(env, data_dir, "school", "add", "Oakfield Primary", "--slug", "oakfield")
-    for person in (ALICE, DINA):
+    for person in EVERYONE:
         roles = [arg for role in person.roles for arg in ("--role", role)]
+        temporary = ["--temporary"] if person.temporary else []
         run_haven(
             env, data_dir,
-            "user", "add", person.email, "--name", person.name, *roles, "--school", "oakfield",
+            "user", "add", person.email, "--name", person.name, *roles, *temporary,
+            "--school", "oakfield",
             stdin=person.password + "\n",
         )
 
@@ -213,6 +254,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         log_path=data_dir / "server.log",
         alice=ALICE,
         dina=DINA,
+        fran=FRAN,
+        ellie=ELLIE,
+        adam=ADAM,
+        carl=CARL,
+        rita=RITA,
     )
     with server.log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -304,6 +350,12 @@ class BrowserProblems:
     """Console errors and uncaught exceptions seen on a page, as readable lines."""
 
     lines: list[str]
+    # (status, path) of refusals a test provokes on purpose, e.g. a wrong code.
+    refusals: set[tuple[int, str]] = field(default_factory=set)
+
+    def expect_refusal(self, status: int, path: str) -> None:
+        """The test provokes this answer: Chromium's console line for it is no problem."""
+        self.refusals.add((status, path))
 
     def __bool__(self) -> bool:
         return bool(self.lines)
@@ -312,24 +364,28 @@ class BrowserProblems:
         return "\n".join(self.lines)
 
 
-UNAUTHORISED_IN_THE_CONSOLE = "Failed to load resource: the server responded with a status of 401"
+FAILED_TO_LOAD = "Failed to load resource: the server responded with a status of "
 
 
-def expected_console_error(message) -> bool:
+def expected_console_error(message, refusals: set[tuple[int, str]]) -> bool:
     # Chromium logs every 4xx response to the console. Two are part of Haven's design:
     # GET /api/session answers 401 when nobody is signed in (how the app knows to show
-    # the login screen), and POST /api/session answers 401 to a wrong password.
-    location = (message.location or {}).get("url", "").split("?")[0]
-    return message.text.startswith(UNAUTHORISED_IN_THE_CONSOLE) and location.endswith(
-        "/api/session"
-    )
+    # the login screen), and POST /api/session answers 401 to a wrong password. Tests add
+    # the refusals they provoke.
+    if not message.text.startswith(FAILED_TO_LOAD):
+        return False
+    status = int(message.text.removeprefix(FAILED_TO_LOAD).split()[0])
+    path = urllib.parse.urlsplit((message.location or {}).get("url", "")).path
+    return (status, path) in {(401, "/api/session"), *refusals}
 
 
 def watch_for_problems(page) -> BrowserProblems:
     problems = BrowserProblems([])
 
     def on_console(message):
-        if message.type in ("error", "assert") and not expected_console_error(message):
+        if message.type in ("error", "assert") and not expected_console_error(
+            message, problems.refusals
+        ):
             where = (message.location or {}).get("url", "")
             problems.lines.append(f"console.{message.type}: {message.text} ({where})")
 
@@ -485,3 +541,53 @@ def sign_in(page, person: Person) -> None:
 @pytest.fixture
 def signed_in_as():
     return sign_in
+
+
+# --- the authenticator, as a phone app would work it ----------------------------------------
+
+
+class PhoneAuthenticator:
+    """Reads the key Haven shows and makes codes from it, like an app on a phone.
+
+    The server accepts a code of the current 30-second step or the one before, and each
+    step once per person. Setting up answers with the previous step's code (a phone whose
+    clock is a little slow), so the current step is still free when the same person then
+    steps up, with no wait for the next step.
+    """
+
+    def set_up(self, page) -> str:
+        """On the set-up screen: read the key, confirm it, save the recovery codes.
+        Returns the key (base32)."""
+        from playwright.sync_api import expect
+
+        key = page.get_by_test_id("totp-secret")
+        expect(key).to_be_visible()
+        secret = key.inner_text().replace(" ", "")
+        page.get_by_label("6-digit code from the app").fill(self.previous_code(secret))
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_test_id("recovery-codes").get_by_role("listitem")).to_have_count(10)
+        page.get_by_label("I have saved these codes").check()
+        page.get_by_role("button", name="Continue").click()
+        return secret
+
+    @staticmethod
+    def previous_code(secret: str) -> str:
+        import pyotp
+
+        # Near the end of a step, the previous one could be two steps old by the time the
+        # server reads it: wait for the new step to begin.
+        seconds_into_step = time.time() % 30
+        if seconds_into_step > 28:
+            time.sleep(30 - seconds_into_step + 0.1)
+        return pyotp.TOTP(secret).at(time.time() - 30)
+
+    @staticmethod
+    def current_code(secret: str) -> str:
+        import pyotp
+
+        return pyotp.TOTP(secret).now()
+
+
+@pytest.fixture
+def phone():
+    return PhoneAuthenticator()

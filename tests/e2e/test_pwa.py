@@ -149,6 +149,18 @@ def test_a_phone_screen_has_no_sideways_scrolling_and_big_enough_buttons(
         signed_in_as(page, live_server.alice)
         assert_fits_the_width(page, "the home screen")
         assert_touch_target(page.get_by_role("button", name="Sign out"))
+        assert_touch_target(page.get_by_role("button", name="Blank screen"))
+        assert_touch_target(page.get_by_role("link", name="Account"))
+
+        page.get_by_role("link", name="Account").click()
+        expect(page.get_by_test_id("my-session").first).to_be_visible()
+        assert_fits_the_width(page, "the account screen")
+        page.get_by_role("button", name="Blank screen").click()
+        expect(page.get_by_label("Your password")).to_be_visible()
+        assert_fits_the_width(page, "the blank screen")
+        page.get_by_label("Your password").fill(live_server.alice.password)
+        page.get_by_role("button", name="Carry on").click()
+        expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     finally:
         context.close()
 

@@ -1,13 +1,16 @@
-// The sign-in screen: email and password, errors from the server in an alert.
+// The sign-in screen: email and password, errors from the server in an alert, and the
+// way to a forgotten password.
 import { api } from '../api.js';
 import { announce, h } from '../dom.js';
+import { panelPage } from '../components/panel.js';
 
 /**
  * notice: a calm message to announce, e.g. "You have signed out."
  * problem: an error to show at once, e.g. the server could not be reached.
  * onSignedIn(session) is called with the session from POST /api/session.
+ * onForgotten(email) opens the forgotten-password screen with what was typed.
  */
-export function loginScreen({ notice, problem, onSignedIn }) {
+export function loginScreen({ notice, problem, onSignedIn, onForgotten }) {
   const email = h('input', {
     id: 'email', name: 'email', type: 'email', autocomplete: 'username',
     autocapitalize: 'none', spellcheck: 'false', required: true,
@@ -25,6 +28,10 @@ export function loginScreen({ notice, problem, onSignedIn }) {
   const alert = h('p', {
     class: 'message message--error', role: 'alert', 'data-testid': 'login-error',
   });
+  const forgotten = h('button', {
+    type: 'button', class: 'link-button', 'data-testid': 'forgotten-password',
+  }, 'Forgotten your password?');
+  forgotten.addEventListener('click', () => onForgotten(email.value.trim()));
 
   const form = h('form', { 'data-testid': 'login-form', 'aria-labelledby': 'login-heading' },
     alert,
@@ -55,19 +62,12 @@ export function loginScreen({ notice, problem, onSignedIn }) {
     }
   });
 
-  const element = h('main', { class: 'login' },
-    h('div', { class: 'login__panel' },
-      h('div', { class: 'brand brand--large' },
-        h('img', {
-          src: '/icons/favicon.svg', alt: '', width: 48, height: 48, class: 'brand__logo',
-        }),
-        h('span', { class: 'brand__name' }, 'Haven'),
-      ),
-      h('h1', { id: 'login-heading', class: 'login__heading' }, 'Sign in'),
-      h('p', { class: 'login__intro' }, 'Safeguarding and pastoral records for school staff.'),
-      status,
-      form,
-    ),
+  const element = panelPage(
+    h('h1', { id: 'login-heading' }, 'Sign in'),
+    h('p', { class: 'login__intro' }, 'Safeguarding and pastoral records for school staff.'),
+    status,
+    form,
+    h('p', { class: 'login__more' }, forgotten),
   );
 
   if (notice) announce(status, notice);

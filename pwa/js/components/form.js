@@ -1,0 +1,63 @@
+// Labelled fields, error regions and the busy state that every form in Haven shares.
+import { h } from '../dom.js';
+
+let lastId = 0;
+
+/** An id no other element on the page has, for label/for and aria-describedby pairs. */
+export function uniqueId(prefix) {
+  lastId += 1;
+  return `${prefix}-${lastId}`;
+}
+
+/** A label, an optional hint (read out with the field) and the input, in one block. */
+export function field(labelText, input, hintText) {
+  if (!input.id) input.id = uniqueId('field');
+  const hint = hintText
+    ? h('p', { class: 'field__hint', id: `${input.id}-hint` }, hintText)
+    : null;
+  if (hint) input.setAttribute('aria-describedby', hint.id);
+  return h('div', { class: 'field' }, h('label', { for: input.id }, labelText), hint, input);
+}
+
+export function passwordInput(autocomplete, attributes = {}) {
+  return h('input', {
+    type: 'password', autocomplete, required: true, maxlength: 1024, ...attributes,
+  });
+}
+
+/** A role="alert" paragraph: errors put in it are read out at once. */
+export function errorRegion(testid) {
+  return h('p', { class: 'message message--error', role: 'alert', 'data-testid': testid });
+}
+
+/** A role="status" paragraph for calm news ("Your password has been changed."). */
+export function statusRegion(testid) {
+  return h('p', { class: 'message message--notice', role: 'status', 'data-testid': testid });
+}
+
+/**
+ * Runs `work` with the form marked busy and its submit button disabled, so a double tap
+ * sends one request. Whatever `work` throws is put in `alert` (and given back as false).
+ */
+export async function submitting(form, alert, work) {
+  const buttons = [...form.querySelectorAll('button')];
+  if (form.getAttribute('aria-busy') === 'true') return false;
+  alert.textContent = '';
+  form.setAttribute('aria-busy', 'true');
+  buttons.forEach((button) => { button.disabled = true; });
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    alert.textContent = error.message;
+    return false;
+  } finally {
+    form.removeAttribute('aria-busy');
+    buttons.forEach((button) => { button.disabled = false; });
+  }
+}
+
+/** Authenticator codes are often typed with a space in the middle ("123 456"). */
+export function typedCode(input) {
+  return input.value.replace(/\s+/g, '');
+}
