@@ -215,3 +215,17 @@ def test_a_temporary_password_must_be_changed_at_first_sign_in(initialised):
     assert result.returncode == 0, result.stderr
     database = sqlite3.connect(initialised / "haven.sqlite3")
     assert database.execute("SELECT must_change_password FROM user").fetchone() == (1,)
+
+
+def test_pupils_are_imported_from_a_csv_file(initialised, tmp_path):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    file = tmp_path / "pupils.csv"
+    file.write_text("upn,first_name,last_name,date_of_birth,year_group\n"
+                    "A1,Amy,Jones,01/09/2014,Year 7\nB2,Noah,Patel,bad,Year 8\n")
+    dry = haven(initialised, "import", "pupils", str(file), "--dry-run", "--skip-bad-rows")
+    assert dry.returncode == 0 and "1 new" in dry.stdout and "dry run" in dry.stdout
+    refused = haven(initialised, "import", "pupils", str(file))
+    assert "line 3, date_of_birth: 'bad' is not a date" in refused.stdout
+    assert_one_line_error(refused, "1 bad row(s): nothing imported")
+    done = haven(initialised, "import", "pupils", str(file), "--skip-bad-rows")
+    assert done.returncode == 0 and "1 new" in done.stdout

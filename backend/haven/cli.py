@@ -149,6 +149,34 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def cmd_import_pupils(settings: Settings, args) -> None:
+    from pathlib import Path
+
+    from haven.pupils.importer import column_map, import_pupils
+    from haven.schools.service import find_school
+
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as error:
+        raise HavenError(f"cannot read {args.file}: {error.strerror}") from None
+    mapping = column_map(args.map)
+
+    async def work():
+        school = await find_school(args.school)
+        return await import_pupils(school, content, mapping=mapping, dry_run=args.dry_run,
+                                   skip_bad_rows=args.skip_bad_rows, full=not args.partial)
+
+    report = _run_with_database(settings, work)
+    for problem in report.errors:
+        print(f"line {problem.row}, {problem.field}: {problem.message}")
+    print(f"{report.created} new, {report.updated} changed, {report.unchanged} unchanged, "
+          f"{report.marked_left} marked as left"
+          + (" (dry run: nothing changed)" if report.dry_run else ""))
+    if report.errors and not args.skip_bad_rows:
+        raise HavenError(f"{len(report.errors)} bad row(s): nothing imported "
+                         "(fix them, or use --skip-bad-rows)")
+
+
 def cmd_audit_verify(settings: Settings, _args) -> None:
     from haven.audit.service import verify_chain
 
@@ -215,6 +243,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("--temporary", action="store_true",
                           help="the user must choose a new password when they first sign in")
     add_user.set_defaults(run=cmd_user_add)
+
+    importing = commands.add_parser("import", help="import from the school's MIS")
+    importing = importing.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    pupils = importing.add_parser("pupils", help="upsert pupils from a CSV export, by UPN")
+    pupils.add_argument("file", metavar="FILE.csv")
+    pupils.add_argument("--school", help="school slug (may be left out while there is one)")
+    pupils.add_argument("--map", help="column map: haven (default), sims, arbor or JSON")
+    pupils.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    pupils.add_argument("--skip-bad-rows", action="store_true",
+                        help="import the good rows even when some are bad")
+    pupils.add_argument("--partial", action="store_true",
+                        help="the file is not the whole roll: do not mark others as left")
+    pupils.set_defaults(run=cmd_import_pupils)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"

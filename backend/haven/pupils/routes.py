@@ -1,0 +1,85 @@
+"""GET /api/pupils?q= (the typeahead) and POST /api/admin/pupils/import."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, request
+from quart_schema import validate_querystring, validate_response
+
+from haven.errors import APIError
+from haven.pupils import importer
+from haven.pupils import service as pupils
+from haven.web.access import admin, current_session, signed_in
+
+blueprint = Blueprint("pupils", __name__)
+
+
+class PupilQuery(BaseModel):
+    q: str = Field(default="", max_length=100)
+
+
+class PupilMatch(BaseModel):
+    id: int
+    name: str
+    year_group: str
+    form: str
+    photo_url: str | None
+
+
+class PupilMatches(BaseModel):
+    pupils: list[PupilMatch]
+
+
+class RowProblem(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    imported: bool
+    created: int
+    updated: int
+    unchanged: int
+    marked_left: int
+    skipped: int
+    errors: list[RowProblem]
+
+
+@blueprint.get("/api/pupils")
+@signed_in
+@validate_querystring(PupilQuery)
+@validate_response(PupilMatches, 200)
+async def typeahead(query_args: PupilQuery):
+    found = await pupils.find(current_session().school, query_args.q)
+    return {"pupils": [pupils.typeahead_entry(p) for p in found]}, 200
+
+
+def _flag(form, name: str) -> bool:
+    return form.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@blueprint.post("/api/admin/pupils/import")
+@admin
+@validate_response(ImportReport, 200)
+@validate_response(ImportReport, 422)
+async def import_pupils():
+    """Multipart: `file` (the CSV), and optionally `map` (haven, sims, arbor or a JSON
+    object), `dry_run`, `skip_bad_rows`, `partial` (do not mark missing pupils as left).
+    422 with the per-row errors when a bad row stopped the import."""
+    form, files = await request.form, await request.files
+    upload = files.get("file")
+    if upload is None:
+        raise APIError(400, "FILE_REQUIRED", "Attach the CSV file as the form field 'file'.")
+    report = await importer.import_pupils(
+        current_session().school,
+        upload.read(),
+        mapping=importer.column_map(form.get("map")),
+        dry_run=_flag(form, "dry_run"),
+        skip_bad_rows=_flag(form, "skip_bad_rows"),
+        full=not _flag(form, "partial"),
+        actor_id=current_session().user_id,
+    )
+    stopped = report.errors and not _flag(form, "skip_bad_rows")
+    return report.as_json(), 422 if stopped else 200

@@ -1,0 +1,50 @@
+"""Finding pupils: the typeahead staff use to pick the right child."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from haven import clock
+from haven.pupils.models import Pupil
+from haven.schools.models import School
+
+MAX_RESULTS = 20
+
+
+def _matches(pupil: Pupil, word: str) -> bool:
+    return any(word in value.lower() for value in
+               (pupil.first_name, pupil.preferred_name, pupil.last_name, pupil.form))
+
+
+def _starts(pupil: Pupil, word: str) -> bool:
+    return any(value.lower().startswith(word) for value in
+               (pupil.first_name, pupil.preferred_name, pupil.last_name, pupil.form) if value)
+
+
+async def find(school: School, query: str, *, limit: int = MAX_RESULTS) -> list[Pupil]:
+    """Pupils on roll whose first, preferred or last name or form contains every word of
+    the query; those where every word starts a name or the form come first, then by name."""
+    words = [w for w in query.lower().split() if w][:4]
+    if not words:
+        return []
+    today = clock.now().date()
+    candidates = Pupil.filter(school=school).filter(Q(left_on=None) | Q(left_on__gt=today))
+    for word in words:
+        candidates = candidates.filter(
+            Q(first_name__icontains=word) | Q(preferred_name__icontains=word)
+            | Q(last_name__icontains=word) | Q(form__icontains=word)
+        )
+    found = await candidates.limit(500)
+    found.sort(key=lambda p: (not all(_starts(p, w) for w in words),
+                              p.last_name.lower(), p.display_name.lower(), p.id))
+    return found[:limit]
+
+
+def typeahead_entry(pupil: Pupil) -> dict:
+    return {
+        "id": pupil.id,
+        "name": pupil.display_name,
+        "year_group": pupil.year_group,
+        "form": pupil.form,
+        "photo_url": None,
+    }

@@ -1,0 +1,62 @@
+from datetime import date
+
+from haven.pupils.models import Pupil
+from tests.conftest import sign_in
+
+
+async def _pupils(school, *rows):
+    for upn, first, preferred, last, form in rows:
+        await Pupil.create(school=school, upn=upn, first_name=first, preferred_name=preferred,
+                           last_name=last, date_of_birth=date(2013, 1, 1),
+                           year_group=f"Year {form[0]}", form=form)
+
+
+async def _find(client, q):
+    response = await client.get("/api/pupils", query_string={"q": q})
+    assert response.status_code == 200
+    return [p["name"] for p in (await response.get_json())["pupils"]]
+
+
+async def test_staff_find_pupils_by_any_part_of_a_name_or_form(client, oakfield):
+    await _pupils(oakfield.school,
+                  ("U1", "Amelia", "Amy", "Jones", "7A"),
+                  ("U2", "Samuel", "", "Amesbury", "8B"),
+                  ("U3", "Noah", "", "Patel", "7A"))
+    await sign_in(client, oakfield.alice)
+    assert await _find(client, "am") == ["Samuel Amesbury", "Amy Jones"]
+    assert await _find(client, "mue") == ["Samuel Amesbury"]
+    assert await _find(client, "7a") == ["Amy Jones", "Noah Patel"]
+    assert await _find(client, "amy jon") == ["Amy Jones"]
+    assert await _find(client, "") == []
+
+
+async def test_prefix_matches_come_first(client, oakfield):
+    await _pupils(oakfield.school,
+                  ("U1", "William", "", "Adams", "9A"),
+                  ("U2", "Liam", "", "Zed", "9B"))
+    await sign_in(client, oakfield.alice)
+    # "lia" starts Liam but is only inside William: Liam first, though Adams < Zed.
+    assert await _find(client, "lia") == ["Liam Zed", "William Adams"]
+    # Nothing starts with "i": then by surname.
+    assert await _find(client, "i") == ["William Adams", "Liam Zed"]
+
+
+async def test_only_minimal_fields_are_returned(client, oakfield):
+    await _pupils(oakfield.school, ("U1", "Amelia", "Amy", "Jones", "7A"))
+    await sign_in(client, oakfield.alice)
+    body = await (await client.get("/api/pupils?q=amy")).get_json()
+    assert set(body["pupils"][0]) == {"id", "name", "year_group", "form", "photo_url"}
+
+
+async def test_leavers_and_other_schools_pupils_are_not_offered(client, oakfield, rita):
+    from haven.schools.models import School
+
+    await _pupils(oakfield.school, ("U1", "Amelia", "", "Jones", "7A"))
+    await Pupil.filter(upn="U1").update(left_on=date(2020, 7, 20))
+    await _pupils(await School.get(slug="riverside"), ("U2", "Amelia", "", "Smith", "7A"))
+    await sign_in(client, oakfield.alice)
+    assert await _find(client, "amelia") == []
+
+
+async def test_signed_out_gets_nothing(client, oakfield):
+    assert (await client.get("/api/pupils?q=a")).status_code == 401
