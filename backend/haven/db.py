@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "haven.schools.models",
     "haven.accounts.models",
     "haven.pupils.models",
+    "haven.incidents.models",
     "haven.audit.models",
     "haven.outbox.models",
 ]

@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 
 from haven.audit import service as audit
 from haven.errors import APIError, HavenError
+from haven.incidents.categories import seed_defaults
 from haven.schools.models import DEFAULT_SETTINGS, School
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -27,6 +28,7 @@ async def add_school(name: str, slug: str, *, actor_id: int | None = None) -> Sc
         if await School.exists(slug=slug):
             raise HavenError(f"A school with the slug '{slug}' already exists.")
         school = await School.create(name=name, slug=slug)
+        await seed_defaults(school)
         await audit.record(
             "school_added", school_id=school.id, actor_id=actor_id,
             target_type="school", target_id=school.id, detail={"name": name, "slug": slug},
