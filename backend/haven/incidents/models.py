@@ -39,3 +39,81 @@ class Agency(Model):
     class Meta:
         table = "agency"
         unique_together = (("school", "name"),)
+
+
+class LinkRole:
+    SUBJECT = "subject"
+    VICTIM = "victim"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator"
+    WITNESS = "witness"
+    INVOLVED = "involved"
+    ALL = ("subject", "victim", "alleged_perpetrator", "witness", "involved")
+
+
+class Incident(Model):
+    """A concern about a pupil, exactly as it was recorded. Never changed or deleted
+    (database triggers refuse it): corrections are actions under it."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="incidents", on_delete=fields.RESTRICT)
+    number = fields.IntField(description="Sequential within the school: incident 1042")
+    pupil = fields.ForeignKeyField("haven.Pupil", related_name="incidents", on_delete=fields.RESTRICT)
+    author = fields.ForeignKeyField("haven.User", related_name="incidents", on_delete=fields.RESTRICT)
+    account = fields.TextField()
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "incident"
+        unique_together = (("school", "number"),)
+
+
+class IncidentPupil(Model):
+    """Another pupil linked to an incident, with their part in it."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="incident_pupils", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="linked_pupils", on_delete=fields.RESTRICT)
+    pupil = fields.ForeignKeyField("haven.Pupil", related_name="incident_links", on_delete=fields.RESTRICT)
+    role = fields.CharField(max_length=24)
+
+    class Meta:
+        table = "incident_pupil"
+        unique_together = (("incident", "pupil"),)
+
+
+class IncidentCategory(Model):
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="incident_categories", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="category_links", on_delete=fields.RESTRICT)
+    category = fields.ForeignKeyField("haven.Category", related_name="incident_links", on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "incident_category"
+        unique_together = (("incident", "category"),)
+
+
+class IncidentAgency(Model):
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="incident_agencies", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="agency_links", on_delete=fields.RESTRICT)
+    agency = fields.ForeignKeyField("haven.Agency", related_name="incident_links", on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "incident_agency"
+        unique_together = (("incident", "agency"),)
+
+
+class BodyMapMarker(Model):
+    """A mark on the front or back outline of a body: x and y from 0 to 1, and a note."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="body_map_markers", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="body_map", on_delete=fields.RESTRICT)
+    view = fields.CharField(max_length=5)
+    x = fields.FloatField()
+    y = fields.FloatField()
+    note = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "body_map_marker"
