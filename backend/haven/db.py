@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "haven.accounts.models",
     "haven.pupils.models",
     "haven.incidents.models",
+    "haven.alerts.models",
     "haven.audit.models",
     "haven.outbox.models",
 ]

@@ -1,0 +1,118 @@
+"""POST /api/incidents (record a concern) and GET /api/incidents/{id}."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from quart import Blueprint
+from quart_schema import validate_request, validate_response
+
+from haven.accounts import service as accounts
+from haven.incidents import service as incidents
+from haven.web.access import client_ip, current_session, settings, signed_in
+
+blueprint = Blueprint("incidents", __name__)
+
+
+class LinkedPupilIn(BaseModel):
+    pupil_id: int
+    role: str = Field(max_length=24)
+
+
+class MarkerIn(BaseModel):
+    view: Literal["front", "back"]
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+    note: str = Field(default="", max_length=500)
+
+
+class IncidentIn(BaseModel):
+    pupil_id: int
+    linked_pupils: list[LinkedPupilIn] = Field(default_factory=list, max_length=30)
+    category_ids: list[int] = Field(min_length=1, max_length=10)
+    account: str = Field(max_length=incidents.MAX_ACCOUNT)
+    occurred_at: datetime | None = Field(
+        default=None, description="With a time zone offset; defaults to now")
+    agency_ids: list[int] = Field(default_factory=list, max_length=20)
+    body_map: list[MarkerIn] = Field(default_factory=list, max_length=50)
+    alert_user_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class PupilRef(BaseModel):
+    id: int
+    name: str
+    year_group: str
+    form: str
+
+
+class LinkedPupilOut(BaseModel):
+    pupil: PupilRef
+    role: str
+
+
+class Named(BaseModel):
+    id: int
+    name: str
+
+
+class MarkerOut(BaseModel):
+    view: str
+    x: float
+    y: float
+    note: str
+
+
+class AlertOut(BaseModel):
+    user: Named
+    reason: str
+    read_at: datetime | None
+
+
+class IncidentOut(BaseModel):
+    id: int
+    number: int
+    pupil: PupilRef
+    linked_pupils: list[LinkedPupilOut]
+    categories: list[Named]
+    agencies: list[Named]
+    account: str
+    occurred_at: datetime
+    recorded_at: datetime
+    author: Named
+    body_map: list[MarkerOut]
+    alerts: list[AlertOut] = Field(description="Shown to the author and key holders")
+
+
+@blueprint.post("/api/incidents")
+@signed_in
+@validate_request(IncidentIn)
+@validate_response(IncidentOut, 201)
+async def record(data: IncidentIn):
+    session = current_session()
+    new = incidents.NewIncident(
+        pupil_id=data.pupil_id,
+        category_ids=data.category_ids,
+        account=data.account,
+        occurred_at=data.occurred_at,
+        linked_pupils=[(link.pupil_id, link.role) for link in data.linked_pupils],
+        agency_ids=data.agency_ids,
+        body_map=[marker.model_dump() for marker in data.body_map],
+        alert_user_ids=data.alert_user_ids,
+    )
+    incident = await incidents.record_incident(session.school, session.user, new,
+                                               public_url=settings().public_url,
+                                               ip_address=client_ip())
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    return await incidents.read_incident(session, incident.id, roles, audit_view=False), 201
+
+
+@blueprint.get("/api/incidents/<int:incident_id>")
+@signed_in
+@validate_response(IncidentOut, 200)
+async def read(incident_id: int):
+    session = current_session()
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    return await incidents.read_incident(session, incident_id, roles,
+                                         ip_address=client_ip()), 200

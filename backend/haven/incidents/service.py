@@ -1,0 +1,262 @@
+"""Recording a concern, and who may read it.
+
+Everything one submission writes (the incident, its links, the alerts, the alert emails
+and the audit entry) commits in one transaction or not at all.
+
+Who is alerted: the staff the author chose, the category's automatic group (a role and/or
+named people) and the senior leadership team when the school's always_alert_slt is on;
+never the author. A category restricted to some roles (e.g. child protection: DSL only)
+keeps its incidents from the automatic SLT alert of anyone outside those roles; staff the
+author chose by name are alerted whatever the category, because the author decided.
+
+Who may read an incident: its author, everyone alerted about it, and key holders (DSL,
+SLT) with an elevated session whose role every one of its categories allows. Anyone else
+is told it does not exist (404), so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from haven import clock
+from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
+from haven.alerts.models import Alert
+from haven.audit import service as audit
+from haven.db import dialect
+from haven.errors import APIError, NotFound
+from haven.incidents.models import (
+    Agency,
+    BodyMapMarker,
+    Category,
+    Incident,
+    IncidentAgency,
+    IncidentCategory,
+    IncidentPupil,
+    LinkRole,
+)
+from haven.outbox import service as outbox
+from haven.pupils.models import Pupil
+from haven.schools.models import School
+
+MAX_ACCOUNT = 20_000
+# Devices' clocks drift: a time this little ahead of the server's is taken as "now".
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+@dataclass
+class NewIncident:
+    pupil_id: int
+    category_ids: list[int]
+    account: str
+    occurred_at: datetime | None = None
+    linked_pupils: list[tuple[int, str]] = field(default_factory=list)
+    agency_ids: list[int] = field(default_factory=list)
+    body_map: list[dict] = field(default_factory=list)
+    alert_user_ids: list[int] = field(default_factory=list)
+
+
+def _invalid(code: str, message: str) -> APIError:
+    return APIError(400, code, message)
+
+
+async def _on_roll(school: School, pupil_ids: list[int]) -> dict[int, Pupil]:
+    today = clock.now().date()
+    found = await Pupil.filter(school=school, id__in=pupil_ids).filter(
+        Q(left_on=None) | Q(left_on__gt=today))
+    return {p.id: p for p in found}
+
+
+async def _check(school: School, new: NewIncident) -> tuple[dict, list[Category], list[Agency]]:
+    account = new.account.strip()
+    if not account:
+        raise _invalid("ACCOUNT_REQUIRED", "Write what happened: the account is empty.")
+    if len(new.account) > MAX_ACCOUNT:
+        raise _invalid("ACCOUNT_TOO_LONG", f"The account is longer than {MAX_ACCOUNT} "
+                       "characters.")
+    if new.occurred_at and new.occurred_at > clock.now() + CLOCK_SKEW:
+        raise _invalid("OCCURRED_IN_FUTURE", "When it happened cannot be in the future.")
+    linked_ids = [pupil_id for pupil_id, _ in new.linked_pupils]
+    if new.pupil_id in linked_ids or len(set(linked_ids)) != len(linked_ids):
+        raise _invalid("DUPLICATE_PUPIL", "Each pupil can be named once in an incident.")
+    for _, role in new.linked_pupils:
+        if role not in LinkRole.ALL:
+            raise _invalid("INVALID_ROLE", f"'{role}' is not a role in an incident: use one "
+                           f"of {', '.join(LinkRole.ALL)}.")
+    pupils = await _on_roll(school, [new.pupil_id, *linked_ids])
+    if len(pupils) != len({new.pupil_id, *linked_ids}):
+        raise _invalid("UNKNOWN_PUPIL", "A pupil named is not on this school's roll.")
+    if not new.category_ids:
+        raise _invalid("CATEGORY_REQUIRED", "Choose at least one category.")
+    categories = await Category.filter(school=school, id__in=new.category_ids, active=True)
+    if len(categories) != len(set(new.category_ids)):
+        raise _invalid("UNKNOWN_CATEGORY", "A category chosen does not exist here.")
+    agencies = await Agency.filter(school=school, id__in=new.agency_ids, active=True)
+    if len(agencies) != len(set(new.agency_ids)):
+        raise _invalid("UNKNOWN_AGENCY", "An agency chosen does not exist here.")
+    for marker in new.body_map:
+        if marker.get("view") not in ("front", "back") or not (
+            0 <= marker.get("x", -1) <= 1 and 0 <= marker.get("y", -1) <= 1
+        ):
+            raise _invalid("INVALID_BODY_MAP", "A body map mark needs view front or back, "
+                           "and x and y between 0 and 1.")
+    return pupils, categories, agencies
+
+
+async def _members(school: School, *, roles: set[str] | None = None,
+                   user_ids: set[int] | None = None) -> set[int]:
+    query = Membership.filter(school=school, user__is_active=True)
+    if roles is not None:
+        query = query.filter(role__in=list(roles))
+    if user_ids is not None:
+        query = query.filter(user_id__in=list(user_ids))
+    return set(await query.values_list("user_id", flat=True))
+
+
+def _allowed_roles(categories: list[Category]) -> set[str] | None:
+    """The roles every category allows, or None when no category is restricted."""
+    allowed = None
+    for category in categories:
+        if category.visible_to_roles:
+            allowed = set(category.visible_to_roles) if allowed is None else (
+                allowed & set(category.visible_to_roles))
+    return allowed
+
+
+async def recipients(school: School, author_id: int, chosen: list[int],
+                     categories: list[Category]) -> dict[int, str]:
+    """Who to alert, and why. Raises APIError 400 UNKNOWN_STAFF for chosen people who do
+    not work here."""
+    chosen_here = await _members(school, user_ids=set(chosen))
+    if set(chosen) - chosen_here:
+        raise _invalid("UNKNOWN_STAFF", "Some of the staff chosen to alert do not work here.")
+    allowed = _allowed_roles(categories)
+    why: dict[int, str] = {}
+    if school.setting("always_alert_slt"):
+        slt = await _members(school, roles={Role.SLT.value})
+        if allowed is not None:
+            slt &= await _members(school, roles=allowed)
+        why.update(dict.fromkeys(slt, "slt"))
+    for category in categories:
+        automatic = set(category.alert_user_ids or [])
+        group = await _members(school, user_ids=automatic) if automatic else set()
+        if category.alert_role:
+            group |= await _members(school, roles={category.alert_role})
+        why.update(dict.fromkeys(group, "category"))
+    why.update(dict.fromkeys(chosen_here, "chosen"))
+    why.pop(author_id, None)
+    return why
+
+
+async def _next_number(school: School, connection) -> int:
+    if dialect() == "postgres":
+        # One school's numbers are handed out one at a time, whichever process asks.
+        await connection.execute_query("SELECT pg_advisory_xact_lock(2, $1)", [school.id])
+    latest = await Incident.filter(school=school).order_by("-number").first().values_list(
+        "number", flat=True)
+    return (latest or 0) + 1
+
+
+async def record_incident(school: School, author: User, new: NewIncident, *,
+                          public_url: str, ip_address: str = "") -> Incident:
+    """Record a concern. Raises APIError 400 naming what is wrong with it."""
+    pupils, categories, agencies = await _check(school, new)
+    alert_to = await recipients(school, author.id, new.alert_user_ids, categories)
+    moment = clock.now()
+    category_names = ", ".join(c.name for c in categories)
+    async with in_transaction() as connection:
+        incident = await Incident.create(
+            school=school, number=await _next_number(school, connection),
+            pupil=pupils[new.pupil_id], author=author, account=new.account,
+            occurred_at=min(new.occurred_at or moment, moment), recorded_at=moment,
+        )
+        for pupil_id, role in new.linked_pupils:
+            await IncidentPupil.create(school=school, incident=incident,
+                                       pupil=pupils[pupil_id], role=role)
+        for category in categories:
+            await IncidentCategory.create(school=school, incident=incident, category=category)
+        for agency in agencies:
+            await IncidentAgency.create(school=school, incident=incident, agency=agency)
+        for marker in new.body_map:
+            await BodyMapMarker.create(school=school, incident=incident, view=marker["view"],
+                                       x=marker["x"], y=marker["y"],
+                                       note=str(marker.get("note", ""))[:500])
+        people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
+        for user_id, reason in alert_to.items():
+            await Alert.create(school=school, incident=incident, recipient_id=user_id,
+                               reason=reason, created_at=moment)
+            # Says who raised it and the category, never the pupil or the account.
+            await outbox.enqueue_email(
+                people[user_id].email,
+                f"Haven: new concern ({category_names})",
+                f"{author.name} recorded a concern in {category_names} at {school.name}.\n\n"
+                f"Open Haven to read it: {public_url}/#/incidents/{incident.id}\n",
+                school_id=school.id,
+            )
+        await audit.record("incident_recorded", school_id=school.id, actor_id=author.id,
+                           target_type="incident", target_id=incident.id,
+                           detail={"number": incident.number, "alerted": len(alert_to)},
+                           ip_address=ip_address)
+    outbox.notify()
+    return incident
+
+
+async def may_read(session: Session, incident: Incident, roles: list[Role]) -> bool:
+    if incident.author_id == session.user_id:
+        return True
+    if await Alert.exists(incident_id=incident.id, recipient_id=session.user_id):
+        return True
+    key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
+    elevated = session.elevated_until is not None and session.elevated_until > clock.now()
+    if not (key_roles and elevated):
+        return False
+    categories = await Category.filter(incident_links__incident_id=incident.id)
+    allowed = _allowed_roles(categories)
+    return allowed is None or bool(allowed & key_roles)
+
+
+def _pupil(pupil: Pupil) -> dict:
+    return {"id": pupil.id, "name": pupil.display_name, "year_group": pupil.year_group,
+            "form": pupil.form}
+
+
+async def read_incident(session: Session, incident_id: int, roles: list[Role], *,
+                        ip_address: str = "", audit_view: bool = True) -> dict:
+    """The incident for someone allowed to read it (the read is audited); NotFound for
+    anyone else and for other schools' incidents alike."""
+    incident = await Incident.get_or_none(id=incident_id, school_id=session.school_id
+                                          ).select_related("pupil", "author")
+    if incident is None or not await may_read(session, incident, roles):
+        raise NotFound("That incident")
+    links = await IncidentPupil.filter(incident=incident).select_related("pupil")
+    categories = await Category.filter(incident_links__incident_id=incident.id)
+    agencies = await Agency.filter(incident_links__incident_id=incident.id)
+    markers = await BodyMapMarker.filter(incident=incident).order_by("id")
+    sees_alerts = incident.author_id == session.user_id or any(
+        r in KEY_HOLDER_ROLES for r in roles)
+    alerts = await Alert.filter(incident=incident).select_related("recipient").order_by("id")
+    if audit_view:  # not the author's own copy in the answer to recording it
+        await audit.record("incident_viewed", school_id=session.school_id,
+                           actor_id=session.user_id, target_type="incident",
+                           target_id=incident.id, ip_address=ip_address)
+    return {
+        "id": incident.id,
+        "number": incident.number,
+        "pupil": _pupil(incident.pupil),
+        "linked_pupils": [{"pupil": _pupil(link.pupil), "role": link.role} for link in links],
+        "categories": [{"id": c.id, "name": c.name} for c in categories],
+        "agencies": [{"id": a.id, "name": a.name} for a in agencies],
+        "account": incident.account,
+        "occurred_at": incident.occurred_at,
+        "recorded_at": incident.recorded_at,
+        "author": {"id": incident.author.id, "name": incident.author.name},
+        "body_map": [{"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in markers],
+        "alerts": [
+            {"user": {"id": a.recipient.id, "name": a.recipient.name}, "reason": a.reason,
+             "read_at": a.read_at}
+            for a in alerts
+        ] if sees_alerts else [],
+    }
