@@ -13,6 +13,7 @@ from haven.accounts.routes import blueprint as accounts_blueprint
 from haven.accounts.staff_routes import blueprint as staff_blueprint
 from haven.config import Settings, load_settings
 from haven.incidents.category_routes import blueprint as categories_blueprint
+from haven.alerts.routes import blueprint as alerts_blueprint
 from haven.incidents.routes import blueprint as incidents_blueprint
 from haven.pupils.routes import blueprint as pupils_blueprint
 from haven.schools.routes import blueprint as schools_blueprint
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.register_blueprint(pupils_blueprint)
     app.register_blueprint(categories_blueprint)
     app.register_blueprint(incidents_blueprint)
+    app.register_blueprint(alerts_blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_blueprint)  # last: its catch-all serves the shell files
 
