@@ -117,3 +117,30 @@ class BodyMapMarker(Model):
 
     class Meta:
         table = "body_map_marker"
+
+
+class ActionKind:
+    NOTE = "note"
+    AMENDMENT = "amendment"
+    ENTERED_IN_ERROR = "entered_in_error"
+    ALL = ("note", "amendment", "entered_in_error")
+    # Corrections to the record itself are for key holders only.
+    KEY_HOLDERS_ONLY = ("amendment", "entered_in_error")
+
+
+class Action(Model):
+    """A follow-up under an incident: what was done, a referral, a correction. Like the
+    incident, never changed or deleted."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="actions", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="actions", on_delete=fields.RESTRICT)
+    author = fields.ForeignKeyField("haven.User", related_name="actions", on_delete=fields.RESTRICT)
+    kind = fields.CharField(max_length=16, default="note")
+    text = fields.TextField()
+    # Agencies the concern was referred to with this action (ids of this school's).
+    agency_ids = fields.JSONField(default=list)
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "incident_action"

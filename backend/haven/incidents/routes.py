@@ -70,6 +70,22 @@ class AlertOut(BaseModel):
     read_at: datetime | None
 
 
+class ActionIn(BaseModel):
+    text: str = Field(max_length=incidents.MAX_ACCOUNT)
+    kind: Literal["note", "amendment", "entered_in_error"] = "note"
+    alert_user_ids: list[int] = Field(default_factory=list, max_length=50)
+    agency_ids: list[int] = Field(default_factory=list, max_length=20)
+
+
+class ActionOut(BaseModel):
+    id: int
+    kind: str
+    text: str
+    agency_ids: list[int]
+    recorded_at: datetime
+    author: Named
+
+
 class IncidentOut(BaseModel):
     id: int
     number: int
@@ -82,6 +98,8 @@ class IncidentOut(BaseModel):
     recorded_at: datetime
     author: Named
     body_map: list[MarkerOut]
+    actions: list[ActionOut]
+    entered_in_error: bool
     alerts: list[AlertOut] = Field(description="Shown to the author and key holders")
 
 
@@ -116,3 +134,16 @@ async def read(incident_id: int):
     roles = await accounts.roles_in(session.user_id, session.school_id)
     return await incidents.read_incident(session, incident_id, roles,
                                          ip_address=client_ip()), 200
+
+
+@blueprint.post("/api/incidents/<int:incident_id>/actions")
+@signed_in
+@validate_request(ActionIn)
+@validate_response(ActionOut, 201)
+async def add_action(incident_id: int, data: ActionIn):
+    session = current_session()
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    return await incidents.add_action(
+        session, incident_id, roles, text=data.text, kind=data.kind,
+        alert_user_ids=data.alert_user_ids, agency_ids=data.agency_ids,
+        public_url=settings().public_url, ip_address=client_ip()), 201

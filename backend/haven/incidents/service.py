@@ -29,6 +29,8 @@ from haven.audit import service as audit
 from haven.db import dialect
 from haven.errors import APIError, NotFound
 from haven.incidents.models import (
+    Action,
+    ActionKind,
     Agency,
     BodyMapMarker,
     Category,
@@ -235,6 +237,8 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
     categories = await Category.filter(incident_links__incident_id=incident.id)
     agencies = await Agency.filter(incident_links__incident_id=incident.id)
     markers = await BodyMapMarker.filter(incident=incident).order_by("id")
+    actions = await Action.filter(incident=incident).select_related("author").order_by(
+        "recorded_at", "id")
     sees_alerts = incident.author_id == session.user_id or any(
         r in KEY_HOLDER_ROLES for r in roles)
     alerts = await Alert.filter(incident=incident).select_related("recipient").order_by("id")
@@ -254,9 +258,74 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
         "recorded_at": incident.recorded_at,
         "author": {"id": incident.author.id, "name": incident.author.name},
         "body_map": [{"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in markers],
+        "actions": [await _action_json(a, a.author) for a in actions],
+        "entered_in_error": any(a.kind == ActionKind.ENTERED_IN_ERROR for a in actions),
         "alerts": [
             {"user": {"id": a.recipient.id, "name": a.recipient.name}, "reason": a.reason,
              "read_at": a.read_at}
             for a in alerts
         ] if sees_alerts else [],
     }
+
+
+async def add_action(session: Session, incident_id: int, roles: list[Role], *, text: str,
+                     kind: str = ActionKind.NOTE, alert_user_ids: list[int] | None = None,
+                     agency_ids: list[int] | None = None, public_url: str,
+                     ip_address: str = "") -> dict:
+    """Append a follow-up to an incident the person may read (NotFound otherwise).
+    Amendments and "entered in error" need an elevated key holder. The staff chosen are
+    alerted (again, as unread, if they were already). Raises APIError 400 for an empty
+    text, an unknown kind, agency or member of staff."""
+    incident = await Incident.get_or_none(id=incident_id, school_id=session.school_id)
+    if incident is None or not await may_read(session, incident, roles):
+        raise NotFound("That incident")
+    if kind not in ActionKind.ALL:
+        raise _invalid("INVALID_KIND", f"'{kind}' is not a kind of action.")
+    if kind in ActionKind.KEY_HOLDERS_ONLY:
+        elevated = session.elevated_until is not None and session.elevated_until > clock.now()
+        if not (elevated and any(r in KEY_HOLDER_ROLES for r in roles)):
+            raise APIError(403, "KEY_HOLDER_REQUIRED", "Only a key holder, with the "
+                           "authenticator, can amend a record or mark it entered in error.")
+    if not text.strip():
+        raise _invalid("TEXT_REQUIRED", "Write what was done: the text is empty.")
+    school = await School.get(id=session.school_id)
+    agencies = await Agency.filter(school=school, id__in=agency_ids or [], active=True)
+    if len(agencies) != len(set(agency_ids or [])):
+        raise _invalid("UNKNOWN_AGENCY", "An agency chosen does not exist here.")
+    chosen = set(alert_user_ids or [])
+    here = await _members(school, user_ids=chosen)
+    if chosen - here:
+        raise _invalid("UNKNOWN_STAFF", "Some of the staff chosen to alert do not work here.")
+    here.discard(session.user_id)
+    moment = clock.now()
+    author = await User.get(id=session.user_id)
+    async with in_transaction():
+        action = await Action.create(school=school, incident=incident, author=author,
+                                     kind=kind, text=text, agency_ids=sorted(a.id for a in agencies),
+                                     recorded_at=moment)
+        people = {u.id: u for u in await User.filter(id__in=list(here))}
+        for user_id in here:
+            if not await Alert.filter(incident=incident, recipient_id=user_id).update(
+                    read_at=None):
+                await Alert.create(school=school, incident=incident, recipient_id=user_id,
+                                   reason="chosen", created_at=moment)
+            await outbox.enqueue_email(
+                people[user_id].email,
+                "Haven: new action on a concern",
+                f"{author.name} added an action to incident {incident.number} at "
+                f"{school.name}.\n\nOpen Haven to read it: {public_url}/#/incidents/"
+                f"{incident.id}\n",
+                school_id=school.id,
+            )
+        await audit.record("action_added", school_id=school.id, actor_id=author.id,
+                           target_type="incident", target_id=incident.id,
+                           detail={"action": action.id, "kind": kind}, ip_address=ip_address)
+    outbox.notify()
+    return await _action_json(action, author)
+
+
+async def _action_json(action: Action, author: User | None = None) -> dict:
+    author = author or await User.get(id=action.author_id)
+    return {"id": action.id, "kind": action.kind, "text": action.text,
+            "agency_ids": action.agency_ids, "recorded_at": action.recorded_at,
+            "author": {"id": author.id, "name": author.name}}
