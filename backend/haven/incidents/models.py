@@ -144,3 +144,22 @@ class Action(Model):
 
     class Meta:
         table = "incident_action"
+
+
+class IdempotencyRecord(Model):
+    """A submission's Idempotency-Key, so that sending it again (the offline queue does)
+    never records it twice. Kept at least 30 days."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="idempotency_records", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("haven.User", related_name="idempotency_records", on_delete=fields.CASCADE)
+    key = fields.CharField(max_length=100)
+    request_hash = fields.CharField(max_length=64)
+    done = fields.BooleanField(default=False)
+    resource_type = fields.CharField(max_length=16)
+    resource_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotency_record"
+        unique_together = (("user", "key"),)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from quart import Blueprint
+from quart import Blueprint, request
 from quart_schema import validate_request, validate_response
 
 from haven.accounts import service as accounts
@@ -119,11 +119,13 @@ async def record(data: IncidentIn):
         body_map=[marker.model_dump() for marker in data.body_map],
         alert_user_ids=data.alert_user_ids,
     )
-    incident = await incidents.record_incident(session.school, session.user, new,
-                                               public_url=settings().public_url,
-                                               ip_address=client_ip())
+    incident_id, replayed = await incidents.record_incident(
+        session.school, session.user, new, public_url=settings().public_url,
+        ip_address=client_ip(), idempotency_key=request.headers.get("Idempotency-Key"),
+        request=data.model_dump(mode="json"))
     roles = await accounts.roles_in(session.user_id, session.school_id)
-    return await incidents.read_incident(session, incident.id, roles, audit_view=False), 201
+    body = await incidents.read_incident(session, incident_id, roles, audit_view=False)
+    return body, 201, _replayed(replayed)
 
 
 @blueprint.get("/api/incidents/<int:incident_id>")
@@ -143,7 +145,15 @@ async def read(incident_id: int):
 async def add_action(incident_id: int, data: ActionIn):
     session = current_session()
     roles = await accounts.roles_in(session.user_id, session.school_id)
-    return await incidents.add_action(
+    action, replayed = await incidents.add_action(
         session, incident_id, roles, text=data.text, kind=data.kind,
         alert_user_ids=data.alert_user_ids, agency_ids=data.agency_ids,
-        public_url=settings().public_url, ip_address=client_ip()), 201
+        public_url=settings().public_url, ip_address=client_ip(),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        request=data.model_dump(mode="json"))
+    return action, 201, _replayed(replayed)
+
+
+def _replayed(replayed: bool) -> dict:
+    # Tells the offline queue this was its earlier submission, answered again.
+    return {"Idempotent-Replayed": "true"} if replayed else {}

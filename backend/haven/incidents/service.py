@@ -28,6 +28,7 @@ from haven.alerts.models import Alert
 from haven.audit import service as audit
 from haven.db import dialect
 from haven.errors import APIError, NotFound
+from haven.incidents import idempotency
 from haven.incidents.models import (
     Action,
     ActionKind,
@@ -163,8 +164,27 @@ async def _next_number(school: School, connection) -> int:
 
 
 async def record_incident(school: School, author: User, new: NewIncident, *,
-                          public_url: str, ip_address: str = "") -> Incident:
-    """Record a concern. Raises APIError 400 naming what is wrong with it."""
+                          public_url: str, ip_address: str = "",
+                          idempotency_key: str | None = None,
+                          request: dict | None = None) -> tuple[int, bool]:
+    """Record a concern once: returns (incident id, whether it had been recorded before
+    with this Idempotency-Key). Raises APIError 400 naming what is wrong with it, or
+    409/422 for a key in flight or reused (see idempotency.py)."""
+    outcome = await idempotency.claim(school.id, author.id, idempotency_key, "incident",
+                                      request or {})
+    if isinstance(outcome, idempotency.Replay):
+        return outcome.resource_id, True
+    try:
+        incident = await _record(school, author, new, outcome, public_url=public_url,
+                                 ip_address=ip_address)
+    except BaseException:
+        await outcome.release()
+        raise
+    return incident.id, False
+
+
+async def _record(school: School, author: User, new: NewIncident, claim: idempotency.Claim,
+                  *, public_url: str, ip_address: str) -> Incident:
     pupils, categories, agencies = await _check(school, new)
     alert_to = await recipients(school, author.id, new.alert_user_ids, categories)
     moment = clock.now()
@@ -202,6 +222,7 @@ async def record_incident(school: School, author: User, new: NewIncident, *,
                            target_type="incident", target_id=incident.id,
                            detail={"number": incident.number, "alerted": len(alert_to)},
                            ip_address=ip_address)
+        await claim.complete(incident.id)
     outbox.notify()
     return incident
 
@@ -271,7 +292,28 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
 async def add_action(session: Session, incident_id: int, roles: list[Role], *, text: str,
                      kind: str = ActionKind.NOTE, alert_user_ids: list[int] | None = None,
                      agency_ids: list[int] | None = None, public_url: str,
-                     ip_address: str = "") -> dict:
+                     ip_address: str = "", idempotency_key: str | None = None,
+                     request: dict | None = None) -> tuple[dict, bool]:
+    """add_action once per Idempotency-Key: (the action, whether it was a replay)."""
+    outcome = await idempotency.claim(session.school_id, session.user_id, idempotency_key,
+                                      "action", {"incident": incident_id, **(request or {})})
+    if isinstance(outcome, idempotency.Replay):
+        return await _action_json(await Action.get(id=outcome.resource_id)), True
+    try:
+        action = await _add_action(session, incident_id, roles, text=text, kind=kind,
+                                   alert_user_ids=alert_user_ids, agency_ids=agency_ids,
+                                   public_url=public_url, ip_address=ip_address,
+                                   claim=outcome)
+    except BaseException:
+        await outcome.release()
+        raise
+    return action, False
+
+
+async def _add_action(session: Session, incident_id: int, roles: list[Role], *, text: str,
+                      kind: str, alert_user_ids: list[int] | None,
+                      agency_ids: list[int] | None, public_url: str, ip_address: str,
+                      claim: idempotency.Claim) -> dict:
     """Append a follow-up to an incident the person may read (NotFound otherwise).
     Amendments and "entered in error" need an elevated key holder. The staff chosen are
     alerted (again, as unread, if they were already). Raises APIError 400 for an empty
@@ -320,6 +362,7 @@ async def add_action(session: Session, incident_id: int, roles: list[Role], *, t
         await audit.record("action_added", school_id=school.id, actor_id=author.id,
                            target_type="incident", target_id=incident.id,
                            detail={"action": action.id, "kind": kind}, ip_address=ip_address)
+        await claim.complete(action.id)
     outbox.notify()
     return await _action_json(action, author)
 
