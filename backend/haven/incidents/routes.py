@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, request
-from quart_schema import validate_request, validate_response
+from quart_schema import validate_querystring, validate_request, validate_response
 
 from haven.accounts import service as accounts
 from haven.incidents import service as incidents
-from haven.web.access import client_ip, current_session, settings, signed_in
+from haven.web.access import client_ip, current_session, key_holder, settings, signed_in
 
 blueprint = Blueprint("incidents", __name__)
 
@@ -157,3 +157,44 @@ async def add_action(incident_id: int, data: ActionIn):
 def _replayed(replayed: bool) -> dict:
     # Tells the offline queue this was its earlier submission, answered again.
     return {"Idempotent-Replayed": "true"} if replayed else {}
+
+
+class ChronologyQuery(BaseModel):
+    category: int | None = None
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=100, ge=1, le=500)
+
+
+class ChronologyEntry(BaseModel):
+    type: Literal["incident", "action"]
+    at: datetime
+    incident_id: int
+    number: int
+    role: str | None
+    categories: list[str]
+    text: str
+    author: str
+    kind: str | None = None
+
+
+class ChronologyOut(BaseModel):
+    pupil: PupilRef
+    total: int
+    page: int
+    per_page: int
+    entries: list[ChronologyEntry]
+
+
+@blueprint.get("/api/pupils/<int:pupil_id>/chronology")
+@key_holder
+@validate_querystring(ChronologyQuery)
+@validate_response(ChronologyOut, 200)
+async def pupil_chronology(pupil_id: int, query_args: ChronologyQuery):
+    session = current_session()
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    return await incidents.chronology(
+        session, pupil_id, roles, category_id=query_args.category, since=query_args.from_,
+        until=query_args.to, page=query_args.page, per_page=query_args.per_page,
+        ip_address=client_ip()), 200

@@ -372,3 +372,56 @@ async def _action_json(action: Action, author: User | None = None) -> dict:
     return {"id": action.id, "kind": action.kind, "text": action.text,
             "agency_ids": action.agency_ids, "recorded_at": action.recorded_at,
             "author": {"id": author.id, "name": author.name}}
+
+
+async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
+                     category_id: int | None = None, since: datetime | None = None,
+                     until: datetime | None = None, page: int = 1, per_page: int = 100,
+                     ip_address: str = "") -> dict:
+    """Every incident naming the pupil (as the subject or linked, with the role) and every
+    action under them, in the order they happened; for elevated key holders, leaving out
+    categories their role may not see. The read is audited. NotFound for a pupil of
+    another school."""
+    pupil = await Pupil.get_or_none(id=pupil_id, school_id=session.school_id)
+    if pupil is None:
+        raise NotFound("That pupil")
+    key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
+    linked = dict(await IncidentPupil.filter(pupil=pupil).values_list("incident_id", "role"))
+    query = Incident.filter(school_id=session.school_id).filter(
+        Q(pupil=pupil) | Q(id__in=list(linked)))
+    if category_id is not None:
+        query = query.filter(category_links__category_id=category_id)
+    if since:
+        query = query.filter(occurred_at__gte=since)
+    if until:
+        query = query.filter(occurred_at__lte=until)
+    found = await query.distinct().order_by("occurred_at", "id").select_related("author")
+    categories: dict[int, list[Category]] = {}
+    for link in await IncidentCategory.filter(
+            incident_id__in=[i.id for i in found]).select_related("category"):
+        categories.setdefault(link.incident_id, []).append(link.category)
+    visible = [i for i in found
+               if (allowed := _allowed_roles(categories.get(i.id, []))) is None
+               or allowed & key_roles]
+    actions = await Action.filter(incident_id__in=[i.id for i in visible]).select_related(
+        "author")
+    entries = [
+        {"type": "incident", "at": i.occurred_at, "incident_id": i.id, "number": i.number,
+         "role": "subject" if i.pupil_id == pupil.id else linked.get(i.id, "involved"),
+         "categories": [c.name for c in categories.get(i.id, [])], "text": i.account,
+         "author": i.author.name}
+        for i in visible
+    ] + [
+        {"type": "action", "at": a.recorded_at, "incident_id": a.incident_id,
+         "number": next(i.number for i in visible if i.id == a.incident_id),
+         "role": None, "categories": [], "text": a.text, "author": a.author.name,
+         "kind": a.kind}
+        for a in actions
+    ]
+    entries.sort(key=lambda e: (e["at"], e["type"] == "action"))
+    start = (page - 1) * per_page
+    await audit.record("chronology_viewed", school_id=session.school_id,
+                       actor_id=session.user_id, target_type="pupil", target_id=pupil.id,
+                       ip_address=ip_address)
+    return {"pupil": _pupil(pupil), "total": len(entries), "page": page,
+            "per_page": per_page, "entries": entries[start:start + per_page]}
