@@ -83,6 +83,12 @@ class Session(Model):
     class Meta:
         table = "session"
 
+    @property
+    def is_elevated(self) -> bool:
+        from haven import clock  # models stay importable without the rest of Haven
+
+        return self.elevated_until is not None and self.elevated_until > clock.now()
+
 
 class RecoveryCode(Model):
     """A single-use code that stands in for the authenticator. Only its hash is kept."""

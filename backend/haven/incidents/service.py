@@ -233,8 +233,7 @@ async def may_read(session: Session, incident: Incident, roles: list[Role]) -> b
     if await Alert.exists(incident_id=incident.id, recipient_id=session.user_id):
         return True
     key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
-    elevated = session.elevated_until is not None and session.elevated_until > clock.now()
-    if not (key_roles and elevated):
+    if not (key_roles and session.is_elevated):
         return False
     categories = await Category.filter(incident_links__incident_id=incident.id)
     allowed = _allowed_roles(categories)
@@ -324,8 +323,7 @@ async def _add_action(session: Session, incident_id: int, roles: list[Role], *, 
     if kind not in ActionKind.ALL:
         raise _invalid("INVALID_KIND", f"'{kind}' is not a kind of action.")
     if kind in ActionKind.KEY_HOLDERS_ONLY:
-        elevated = session.elevated_until is not None and session.elevated_until > clock.now()
-        if not (elevated and any(r in KEY_HOLDER_ROLES for r in roles)):
+        if not (session.is_elevated and any(r in KEY_HOLDER_ROLES for r in roles)):
             raise APIError(403, "KEY_HOLDER_REQUIRED", "Only a key holder, with the "
                            "authenticator, can amend a record or mark it entered in error.")
     if not text.strip():

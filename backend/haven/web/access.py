@@ -19,7 +19,6 @@ from functools import wraps
 from quart import current_app, g, request
 from quart_auth import current_user
 
-from haven import clock
 from haven.accounts import service as accounts
 from haven.accounts.models import KEY_HOLDER_ROLES, Role, Session
 from haven.config import Settings
@@ -94,7 +93,7 @@ async def _require_elevated_role(session: Session, allowed: frozenset[Role]) -> 
     roles = await accounts.roles_in(session.user_id, session.school_id)
     if not allowed & set(roles):
         raise Forbidden()
-    if session.elevated_until is None or session.elevated_until <= clock.now():
+    if not session.is_elevated:
         raise elevation_required()
 
 
