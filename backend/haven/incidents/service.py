@@ -43,6 +43,7 @@ from haven.incidents.models import (
 )
 from haven.outbox import service as outbox
 from haven.pupils.models import Pupil
+from haven.pupils.service import summary as pupil_summary
 from haven.schools.models import School
 
 MAX_ACCOUNT = 20_000
@@ -240,11 +241,6 @@ async def may_read(session: Session, incident: Incident, roles: list[Role]) -> b
     return allowed is None or bool(allowed & key_roles)
 
 
-def _pupil(pupil: Pupil) -> dict:
-    return {"id": pupil.id, "name": pupil.display_name, "year_group": pupil.year_group,
-            "form": pupil.form}
-
-
 async def read_incident(session: Session, incident_id: int, roles: list[Role], *,
                         ip_address: str = "", audit_view: bool = True) -> dict:
     """The incident for someone allowed to read it (the read is audited); NotFound for
@@ -269,8 +265,8 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
     return {
         "id": incident.id,
         "number": incident.number,
-        "pupil": _pupil(incident.pupil),
-        "linked_pupils": [{"pupil": _pupil(link.pupil), "role": link.role} for link in links],
+        "pupil": pupil_summary(incident.pupil),
+        "linked_pupils": [{"pupil": pupil_summary(link.pupil), "role": link.role} for link in links],
         "categories": [{"id": c.id, "name": c.name} for c in categories],
         "agencies": [{"id": a.id, "name": a.name} for a in agencies],
         "account": incident.account,
@@ -421,5 +417,5 @@ async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
     await audit.record("chronology_viewed", school_id=session.school_id,
                        actor_id=session.user_id, target_type="pupil", target_id=pupil.id,
                        ip_address=ip_address)
-    return {"pupil": _pupil(pupil), "total": len(entries), "page": page,
+    return {"pupil": pupil_summary(pupil), "total": len(entries), "page": page,
             "per_page": per_page, "entries": entries[start:start + per_page]}

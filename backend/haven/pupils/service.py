@@ -11,11 +11,6 @@ from haven.schools.models import School
 MAX_RESULTS = 20
 
 
-def _matches(pupil: Pupil, word: str) -> bool:
-    return any(word in value.lower() for value in
-               (pupil.first_name, pupil.preferred_name, pupil.last_name, pupil.form))
-
-
 def _starts(pupil: Pupil, word: str) -> bool:
     return any(value.lower().startswith(word) for value in
                (pupil.first_name, pupil.preferred_name, pupil.last_name, pupil.form) if value)
@@ -40,11 +35,11 @@ async def find(school: School, query: str, *, limit: int = MAX_RESULTS) -> list[
     return found[:limit]
 
 
+def summary(pupil: Pupil) -> dict:
+    """How a pupil is named wherever they appear: enough to tell two children apart."""
+    return {"id": pupil.id, "name": pupil.display_name, "year_group": pupil.year_group,
+            "form": pupil.form}
+
+
 def typeahead_entry(pupil: Pupil) -> dict:
-    return {
-        "id": pupil.id,
-        "name": pupil.display_name,
-        "year_group": pupil.year_group,
-        "form": pupil.form,
-        "photo_url": None,
-    }
+    return {**summary(pupil), "photo_url": None}
