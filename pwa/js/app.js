@@ -81,27 +81,43 @@ function takeResetToken() {
 
 // --- pages of a signed-in user ------------------------------------------------------------
 
-const PAGES = {
-  home: homeScreen,
-  account: accountScreen,
-  authenticator: (session, actions) => authenticatorScreen(session, actions, {
-    onDone: finishEnrolment,
-  }),
-  staff: staffScreen,
-};
+// Each page: a hash pattern, who may see it, and the screen. A screen is called as
+// screen(session, actions, params), params being the pattern's named parts (e.g. {id}).
+// Adding a page: one line here and, if it belongs in the header, one in layout.js.
+const PAGES = [
+  { name: 'home', pattern: /^$/, screen: homeScreen },
+  { name: 'account', pattern: /^account$/, screen: accountScreen },
+  {
+    name: 'authenticator',
+    pattern: /^authenticator$/,
+    screen: (session, actions) => authenticatorScreen(session, actions, { onDone: finishEnrolment }),
+  },
+  { name: 'staff', pattern: /^staff$/, screen: staffScreen, role: 'admin' },
+];
 
+function mayOpen(page, session) {
+  if (page.role === 'admin') return session.roles.includes('admin');
+  if (page.role === 'key_holder') return session.key_holder;
+  return true;
+}
+
+/** The page the address asks for, with its params; home when none matches or it is not for this user. */
 function currentPage() {
-  const name = window.location.hash.replace(/^#\/?/, '');
-  if (name === 'staff' && !state.session.roles.includes('admin')) return 'home';
-  return PAGES[name] ? name : 'home';
+  const path = window.location.hash.replace(/^#\/?/, '');
+  for (const page of PAGES) {
+    const match = page.pattern.exec(path);
+    if (match && mayOpen(page, state.session)) return { page, params: match.groups || {} };
+  }
+  return { page: PAGES[0], params: {} };
 }
 
 function showPage() {
-  const page = currentPage();
-  if (page !== 'authenticator') state.afterEnrolment = null;
-  show(PAGES[page](state.session, actions));
+  const { page, params } = currentPage();
+  if (page.name !== 'authenticator') state.afterEnrolment = null;
+  show(page.screen(state.session, actions, params));
 }
 
+/** Opens a page by its address without the '#/': 'home', 'account', 'incidents/12'. */
 function navigate(page) {
   const hash = page === 'home' ? '#/' : `#/${page}`;
   if (window.location.hash === hash) showPage();
@@ -244,7 +260,8 @@ function askForElevation() {
   if (!state.elevating) {
     state.elevating = elevationPrompt(root, state.session, {
       onSetUp: () => {
-        state.afterEnrolment = currentPage();
+        // Back to the same address (e.g. incidents/12) once the authenticator is set up.
+        state.afterEnrolment = window.location.hash.replace(/^#\/?/, '') || 'home';
         navigate('authenticator');
       },
     }).then((elevated) => {
