@@ -6,6 +6,7 @@ so an administrator never learns about, or changes, another school's staff.
 
 from __future__ import annotations
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from haven import clock
@@ -59,6 +60,28 @@ async def list_staff(school: School) -> list[dict]:
     ).values_list("user_id", flat=True):
         live[user_id] = live.get(user_id, 0) + 1
     return [describe(user, roles[user.id], live.get(user.id, 0)) for user in users]
+
+
+async def directory(school: School, query: str, *, leave_out: int,
+                    limit: int = 20) -> dict:
+    """Active staff whose name or email contains every word of the query, by name, for
+    choosing whom to alert (leaving out the person asking, who is never alerted about their
+    own record); and who is alerted always, whoever is chosen: the SLT when the school's
+    always_alert_slt is on."""
+    roles = await _roles_by_user(school)
+    people = User.filter(id__in=list(roles), is_active=True).exclude(id=leave_out)
+    for word in query.lower().split()[:4]:
+        people = people.filter(Q(name__icontains=word) | Q(email__icontains=word))
+    found = await people.order_by("name", "id").limit(limit)
+    always = []
+    if school.setting("always_alert_slt"):
+        always = await User.filter(
+            id__in=[u for u, names in roles.items() if Role.SLT.value in names],
+            is_active=True).exclude(id=leave_out).order_by("name", "id")
+    return {
+        "staff": [{"id": u.id, "name": u.name, "roles": roles[u.id]} for u in found],
+        "always_alerted": [{"id": u.id, "name": u.name, "roles": roles[u.id]} for u in always],
+    }
 
 
 async def one(school: School, user_id: int) -> dict:

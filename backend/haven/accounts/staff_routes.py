@@ -1,4 +1,5 @@
-"""/api/admin/users (administrators, elevated) and /api/me/sessions (everyone)."""
+"""/api/admin/users (administrators, elevated), /api/staff (the names to alert) and
+/api/me/sessions (everyone)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response
-from quart_schema import validate_request, validate_response
+from quart_schema import validate_querystring, validate_request, validate_response
 
 from haven.accounts import staff
-from haven.web.access import account_setup, admin, client_ip, current_session, settings
+from haven.web.access import (
+    account_setup,
+    admin,
+    client_ip,
+    current_session,
+    settings,
+    signed_in,
+)
 
 blueprint = Blueprint("staff", __name__)
 
@@ -122,6 +130,32 @@ async def reset_authenticator(user_id: int):
 @validate_response(StaffMember, 200)
 async def end_sessions(user_id: int):
     return await staff.end_sessions(_school(), user_id, actor_id=_actor()), 200
+
+
+class StaffQuery(BaseModel):
+    q: str = Field(default="", max_length=100)
+
+
+class Colleague(BaseModel):
+    id: int
+    name: str
+    roles: list[str]
+
+
+class Colleagues(BaseModel):
+    staff: list[Colleague]
+    always_alerted: list[Colleague] = Field(
+        description="Alerted about every incident whoever is chosen (the SLT, when the "
+        "school's always_alert_slt is on)")
+
+
+@blueprint.get("/api/staff")
+@signed_in
+@validate_querystring(StaffQuery)
+@validate_response(Colleagues, 200)
+async def colleagues(query_args: StaffQuery):
+    session = current_session()
+    return await staff.directory(session.school, query_args.q, leave_out=session.user_id), 200
 
 
 @blueprint.get("/api/me/sessions")
