@@ -1,15 +1,20 @@
-"""GET /api/pupils?q= (the typeahead) and POST /api/admin/pupils/import."""
+"""GET /api/pupils?q= (the typeahead), GET /api/pupils/{id} (the profile, for key
+holders) and POST /api/admin/pupils/import."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, request
 from quart_schema import validate_querystring, validate_response
 
-from haven.errors import APIError
+from haven.audit import service as audit
+from haven.errors import APIError, NotFound
 from haven.pupils import importer
 from haven.pupils import service as pupils
-from haven.web.access import admin, current_session, signed_in
+from haven.pupils.models import Pupil
+from haven.web.access import admin, client_ip, current_session, key_holder, signed_in
 
 blueprint = Blueprint("pupils", __name__)
 
@@ -54,6 +59,30 @@ class ImportReport(BaseModel):
 async def typeahead(query_args: PupilQuery):
     found = await pupils.find(current_session().school, query_args.q)
     return {"pupils": [pupils.typeahead_entry(p) for p in found]}, 200
+
+
+class PupilProfile(PupilMatch):
+    upn: str
+    first_name: str
+    preferred_name: str
+    last_name: str
+    date_of_birth: date
+    gender: str
+    on_roll: bool
+    left_on: date | None
+
+
+@blueprint.get("/api/pupils/<int:pupil_id>")
+@key_holder
+@validate_response(PupilProfile, 200)
+async def pupil_profile(pupil_id: int):
+    session = current_session()
+    pupil = await Pupil.get_or_none(id=pupil_id, school_id=session.school_id)
+    if pupil is None:
+        raise NotFound("That pupil")
+    await audit.record("pupil_viewed", school_id=session.school_id, actor_id=session.user_id,
+                       target_type="pupil", target_id=pupil.id, ip_address=client_ip())
+    return pupils.profile(pupil), 200
 
 
 def _flag(form, name: str) -> bool:

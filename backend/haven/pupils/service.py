@@ -43,3 +43,19 @@ def summary(pupil: Pupil) -> dict:
 
 def typeahead_entry(pupil: Pupil) -> dict:
     return {**summary(pupil), "photo_url": None}
+
+
+def profile(pupil: Pupil) -> dict:
+    """What a key holder sees of a pupil at the top of their page."""
+    today = clock.now().date()
+    return {
+        **typeahead_entry(pupil),
+        "upn": pupil.upn,
+        "first_name": pupil.first_name,
+        "preferred_name": pupil.preferred_name,
+        "last_name": pupil.last_name,
+        "date_of_birth": pupil.date_of_birth,
+        "gender": pupil.gender,
+        "on_roll": pupil.left_on is None or pupil.left_on > today,
+        "left_on": pupil.left_on,
+    }
