@@ -9,6 +9,8 @@ import { idleWarning } from './components/idle-warning.js';
 import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
 import { accountScreen } from './screens/account.js';
+import { adminAgenciesScreen } from './screens/admin-agencies.js';
+import { adminCategoriesScreen } from './screens/admin-categories.js';
 import { authenticatorScreen } from './screens/authenticator.js';
 import { firstPasswordScreen } from './screens/first-password.js';
 import { forgottenPasswordScreen } from './screens/forgotten-password.js';
@@ -93,6 +95,8 @@ const PAGES = [
     screen: (session, actions) => authenticatorScreen(session, actions, { onDone: finishEnrolment }),
   },
   { name: 'staff', pattern: /^staff$/, screen: staffScreen, role: 'admin' },
+  { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
+  { name: 'admin-agencies', pattern: /^admin\/agencies$/, screen: adminAgenciesScreen, role: 'admin' },
 ];
 
 function mayOpen(page, session) {

@@ -1,6 +1,7 @@
 // The frame of every signed-in page: the header (Haven, the pages, who is signed in,
 // Blank screen, Sign out) above the page's own content.
 import { h } from '../dom.js';
+import { adminNav, isAdminPage } from './admin-nav.js';
 import { brand } from './panel.js';
 import { errorRegion } from './form.js';
 
@@ -9,19 +10,25 @@ const BLANK_SHORTCUT = IS_APPLE ? '⌘⇧L' : 'Ctrl+Shift+L';
 
 function pages(session) {
   const list = [{ route: 'home', name: 'Home' }, { route: 'account', name: 'Account' }];
-  if (session.roles.includes('admin')) list.push({ route: 'staff', name: 'Staff' });
+  if (session.roles.includes('admin')) {
+    // One link for the whole administration, which has its own menu on its pages: the
+    // header stays short enough for a phone however many administration pages there are.
+    list.push({ route: 'staff', name: 'Staff and admin', adminArea: true });
+  }
   return list;
 }
 
 function navigation(session, current) {
   return h('nav', { class: 'site-nav', 'aria-label': 'Main' },
     h('ul', { class: 'site-nav__list' },
-      pages(session).map(({ route, name }) => h('li', {},
+      pages(session).map(({
+        route, name, testid, adminArea,
+      }) => h('li', {},
         h('a', {
           href: route === 'home' ? '#/' : `#/${route}`,
           class: 'site-nav__link',
-          'aria-current': route === current ? 'page' : false,
-          'data-testid': `nav-${route}`,
+          'aria-current': route === current || (adminArea && isAdminPage(current)) ? 'page' : false,
+          'data-testid': testid || `nav-${route}`,
         }, name)))));
 }
 
@@ -67,6 +74,7 @@ export function signedInLayout(session, actions, { current, setupOnly = false, c
           h('span', { class: 'site-header__school', 'data-testid': 'school-name' }, school.name),
           h('span', { class: 'site-header__user', 'data-testid': 'user-name' }, user.name)),
         h('div', { class: 'site-header__actions' }, blank, signOut))),
-    h('main', { class: 'page' }, alert, content));
+    h('main', { class: 'page' },
+      isAdminPage(current) && !setupOnly ? adminNav(current) : null, alert, content));
   return { element, alert };
 }
