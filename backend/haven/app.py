@@ -37,7 +37,10 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.secret_key = load_secret_key(settings.data_dir)
     load_service_keys(settings.data_dir)
     app.config.update(
-        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        # The largest body, a submission with every file it may carry; web/security.py
+        # holds every other route to max_request_mb.
+        MAX_CONTENT_LENGTH=(settings.max_files * settings.max_file_mb
+                            + settings.max_request_mb) * 1024 * 1024,
         # Shell files revalidate every time (see web/security.py); the service worker caches.
         SEND_FILE_MAX_AGE_DEFAULT=None,
         QUART_AUTH_COOKIE_NAME=settings.cookie_name,

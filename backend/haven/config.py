@@ -34,7 +34,13 @@ class Settings(BaseSettings):
     proxy_hops: int = Field(
         default=0, ge=0, le=5, description="Reverse proxies in front (1 behind Caddy)."
     )
-    max_request_mb: int = Field(default=25, ge=1, le=1024, description="Largest request body.")
+    max_request_mb: int = Field(
+        default=2, ge=1, le=100, description="Largest request body without attachments."
+    )
+    max_files: int = Field(
+        default=10, ge=0, le=50, description="Files attached to one incident or action."
+    )
+    max_file_mb: int = Field(default=20, ge=1, le=200, description="Largest attached file.")
     hypercorn_config: str = Field(
         default="", description="TOML file of Hypercorn tuning (deploy/hypercorn.toml)."
     )

@@ -16,3 +16,4 @@ class Alert(Model):
     class Meta:
         table = "alert"
         unique_together = (("incident", "recipient"),)
+        indexes = (("recipient_id", "read_at"),)

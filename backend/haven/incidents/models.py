@@ -66,6 +66,8 @@ class Incident(Model):
     class Meta:
         table = "incident"
         unique_together = (("school", "number"),)
+        # A pupil's chronology, the search by date and "my incidents".
+        indexes = (("pupil_id",), ("school_id", "occurred_at"), ("author_id", "recorded_at"))
 
 
 class IncidentPupil(Model):
@@ -80,6 +82,7 @@ class IncidentPupil(Model):
     class Meta:
         table = "incident_pupil"
         unique_together = (("incident", "pupil"),)
+        indexes = (("pupil_id",),)
 
 
 class IncidentCategory(Model):
@@ -91,6 +94,7 @@ class IncidentCategory(Model):
     class Meta:
         table = "incident_category"
         unique_together = (("incident", "category"),)
+        indexes = (("category_id",),)
 
 
 class IncidentAgency(Model):
@@ -144,6 +148,29 @@ class Action(Model):
 
     class Meta:
         table = "incident_action"
+        indexes = (("incident_id",),)
+
+
+class Attachment(Model):
+    """A file attached to an incident or to one of its actions. The content is kept in the
+    data folder under a random name (stored_as), and only ever served to people who may
+    read the incident. Like the incident, never changed or deleted."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField("haven.School", related_name="attachments", on_delete=fields.RESTRICT)
+    incident = fields.ForeignKeyField("haven.Incident", related_name="attachments", on_delete=fields.RESTRICT)
+    action = fields.ForeignKeyField("haven.Action", related_name="attachments", null=True, on_delete=fields.RESTRICT)
+    uploaded_by = fields.ForeignKeyField("haven.User", related_name="attachments", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=255, description="The file's name on the uploader's device")
+    content_type = fields.CharField(max_length=100, description="As found from the content")
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64, description="Of the content as stored")
+    stored_as = fields.CharField(max_length=64, unique=True)
+    uploaded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "attachment"
+        indexes = (("incident_id",),)
 
 
 class IdempotencyRecord(Model):

@@ -1,4 +1,5 @@
-"""POST /api/incidents (record a concern) and GET /api/incidents/{id}."""
+"""Recording concerns and reading them: /api/incidents, its actions, the pupil's
+chronology and the files attached to them (/api/files/{id})."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, request
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart import Blueprint, request, send_file
+from quart_schema import validate_querystring, validate_response
 
 from haven.accounts import service as accounts
+from haven.incidents import files
 from haven.incidents import service as incidents
 from haven.web.access import client_ip, current_session, key_holder, settings, signed_in
+from haven.web.submissions import validate_submission
 
 blueprint = Blueprint("incidents", __name__)
 
@@ -64,6 +67,14 @@ class MarkerOut(BaseModel):
     note: str
 
 
+class FileOut(BaseModel):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    action_id: int | None = Field(description="The action it came with; null: the incident")
+
+
 class AlertOut(BaseModel):
     user: Named
     reason: str
@@ -84,6 +95,7 @@ class ActionOut(BaseModel):
     agency_ids: list[int]
     recorded_at: datetime
     author: Named
+    files: list[FileOut]
 
 
 class IncidentOut(BaseModel):
@@ -99,15 +111,22 @@ class IncidentOut(BaseModel):
     author: Named
     body_map: list[MarkerOut]
     actions: list[ActionOut]
+    files: list[FileOut] = Field(description="All of them, the actions' too")
     entered_in_error: bool
     alerts: list[AlertOut] = Field(description="Shown to the author and key holders")
 
 
+def _store() -> files.Store:
+    config = settings()
+    return files.Store(config.data_dir / "files",
+                       files.Limits(max_files=config.max_files, max_file_mb=config.max_file_mb))
+
+
 @blueprint.post("/api/incidents")
 @signed_in
-@validate_request(IncidentIn)
+@validate_submission(IncidentIn)
 @validate_response(IncidentOut, 201)
-async def record(data: IncidentIn):
+async def record(data: IncidentIn, uploads: list[files.Upload]):
     session = current_session()
     new = incidents.NewIncident(
         pupil_id=data.pupil_id,
@@ -121,7 +140,7 @@ async def record(data: IncidentIn):
     )
     incident_id, replayed = await incidents.record_incident(
         session.school, session.user, new, public_url=settings().public_url,
-        ip_address=client_ip(), idempotency_key=request.headers.get("Idempotency-Key"),
+        store=_store(), uploads=uploads, ip_address=client_ip(), idempotency_key=request.headers.get("Idempotency-Key"),
         request=data.model_dump(mode="json"))
     roles = await accounts.roles_in(session.user_id, session.school_id)
     body = await incidents.read_incident(session, incident_id, roles, audit_view=False)
@@ -140,18 +159,33 @@ async def read(incident_id: int):
 
 @blueprint.post("/api/incidents/<int:incident_id>/actions")
 @signed_in
-@validate_request(ActionIn)
+@validate_submission(ActionIn)
 @validate_response(ActionOut, 201)
-async def add_action(incident_id: int, data: ActionIn):
+async def add_action(incident_id: int, data: ActionIn, uploads: list[files.Upload]):
     session = current_session()
     roles = await accounts.roles_in(session.user_id, session.school_id)
     action, replayed = await incidents.add_action(
         session, incident_id, roles, text=data.text, kind=data.kind,
         alert_user_ids=data.alert_user_ids, agency_ids=data.agency_ids,
-        public_url=settings().public_url, ip_address=client_ip(),
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        public_url=settings().public_url, store=_store(), uploads=uploads,
+        ip_address=client_ip(), idempotency_key=request.headers.get("Idempotency-Key"),
         request=data.model_dump(mode="json"))
     return action, 201, _replayed(replayed)
+
+
+@blueprint.get("/api/files/<int:attachment_id>")
+@signed_in
+async def download(attachment_id: int):
+    session = current_session()
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    attachment = await incidents.attachment_for(session, attachment_id, roles,
+                                                ip_address=client_ip())
+    # Always a download, never shown in Haven's own pages: with nosniff (security.py), a
+    # file can never run as a page or script of this origin.
+    return await send_file(_store().path(attachment.stored_as),
+                           mimetype=attachment.content_type, as_attachment=True,
+                           attachment_filename=attachment.name, conditional=False,
+                           cache_timeout=0)
 
 
 def _replayed(replayed: bool) -> dict:

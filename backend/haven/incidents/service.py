@@ -28,11 +28,12 @@ from haven.alerts.models import Alert
 from haven.audit import service as audit
 from haven.db import dialect
 from haven.errors import APIError, NotFound
-from haven.incidents import idempotency
+from haven.incidents import files, idempotency
 from haven.incidents.models import (
     Action,
     ActionKind,
     Agency,
+    Attachment,
     BodyMapMarker,
     Category,
     Incident,
@@ -165,19 +166,22 @@ async def _next_number(school: School, connection) -> int:
 
 
 async def record_incident(school: School, author: User, new: NewIncident, *,
-                          public_url: str, ip_address: str = "",
+                          public_url: str, store: files.Store,
+                          uploads: list[files.Upload] = (), ip_address: str = "",
                           idempotency_key: str | None = None,
                           request: dict | None = None) -> tuple[int, bool]:
-    """Record a concern once: returns (incident id, whether it had been recorded before
-    with this Idempotency-Key). Raises APIError 400 naming what is wrong with it, or
-    409/422 for a key in flight or reused (see idempotency.py)."""
+    """Record a concern once, with its files: returns (incident id, whether it had been
+    recorded before with this Idempotency-Key). Raises APIError 400 (or 413 for a file too
+    large) naming what is wrong with it, or 409/422 for a key in flight or reused (see
+    idempotency.py)."""
+    request = {**(request or {}), "files": files.digest(list(uploads))}
     outcome = await idempotency.claim(school.id, author.id, idempotency_key, "incident",
-                                      request or {})
+                                      request)
     if isinstance(outcome, idempotency.Replay):
         return outcome.resource_id, True
     try:
         incident = await _record(school, author, new, outcome, public_url=public_url,
-                                 ip_address=ip_address)
+                                 ip_address=ip_address, store=store, uploads=list(uploads))
     except BaseException:
         await outcome.release()
         raise
@@ -185,9 +189,26 @@ async def record_incident(school: School, author: User, new: NewIncident, *,
 
 
 async def _record(school: School, author: User, new: NewIncident, claim: idempotency.Claim,
-                  *, public_url: str, ip_address: str) -> Incident:
+                  *, public_url: str, ip_address: str, store: files.Store,
+                  uploads: list[files.Upload]) -> Incident:
     pupils, categories, agencies = await _check(school, new)
     alert_to = await recipients(school, author.id, new.alert_user_ids, categories)
+    checked, stored = await store.take(uploads)
+    try:
+        return await _write_incident(school, author, new, claim, pupils=pupils,
+                                     categories=categories, agencies=agencies,
+                                     alert_to=alert_to, checked=checked, stored=stored,
+                                     public_url=public_url, ip_address=ip_address)
+    except BaseException:
+        await store.remove(stored)
+        raise
+
+
+async def _write_incident(school: School, author: User, new: NewIncident,
+                          claim: idempotency.Claim, *, pupils: dict, categories: list,
+                          agencies: list, alert_to: dict[int, str],
+                          checked: list[files.CheckedFile], stored: list[str],
+                          public_url: str, ip_address: str) -> Incident:
     moment = clock.now()
     category_names = ", ".join(c.name for c in categories)
     async with in_transaction() as connection:
@@ -207,6 +228,7 @@ async def _record(school: School, author: User, new: NewIncident, claim: idempot
             await BodyMapMarker.create(school=school, incident=incident, view=marker["view"],
                                        x=marker["x"], y=marker["y"],
                                        note=str(marker.get("note", ""))[:500])
+        await files.record(checked, stored, incident=incident, uploaded_by_id=author.id)
         people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
         for user_id, reason in alert_to.items():
             await Alert.create(school=school, incident=incident, recipient_id=user_id,
@@ -221,7 +243,8 @@ async def _record(school: School, author: User, new: NewIncident, claim: idempot
             )
         await audit.record("incident_recorded", school_id=school.id, actor_id=author.id,
                            target_type="incident", target_id=incident.id,
-                           detail={"number": incident.number, "alerted": len(alert_to)},
+                           detail={"number": incident.number, "alerted": len(alert_to),
+                                   "files": len(checked)},
                            ip_address=ip_address)
         await claim.complete(incident.id)
     outbox.notify()
@@ -258,6 +281,7 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
     sees_alerts = incident.author_id == session.user_id or any(
         r in KEY_HOLDER_ROLES for r in roles)
     alerts = await Alert.filter(incident=incident).select_related("recipient").order_by("id")
+    attachments = await Attachment.filter(incident=incident).order_by("id")
     if audit_view:  # not the author's own copy in the answer to recording it
         await audit.record("incident_viewed", school_id=session.school_id,
                            actor_id=session.user_id, target_type="incident",
@@ -274,7 +298,10 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
         "recorded_at": incident.recorded_at,
         "author": {"id": incident.author.id, "name": incident.author.name},
         "body_map": [{"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in markers],
-        "actions": [await _action_json(a, a.author) for a in actions],
+        "actions": [await _action_json(a, a.author, [f for f in attachments
+                                                       if f.action_id == a.id])
+                    for a in actions],
+        "files": [files.describe(f) for f in attachments],
         "entered_in_error": any(a.kind == ActionKind.ENTERED_IN_ERROR for a in actions),
         "alerts": [
             {"user": {"id": a.recipient.id, "name": a.recipient.name}, "reason": a.reason,
@@ -284,21 +311,39 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
     }
 
 
+async def attachment_for(session: Session, attachment_id: int, roles: list[Role], *,
+                         ip_address: str = "") -> Attachment:
+    """A file of an incident the person may read; the download is audited. NotFound for
+    anyone else and for other schools' files alike."""
+    attachment = await Attachment.get_or_none(
+        id=attachment_id, school_id=session.school_id).select_related("incident")
+    if attachment is None or not await may_read(session, attachment.incident, roles):
+        raise NotFound("That file")
+    await audit.record("file_downloaded", school_id=session.school_id,
+                       actor_id=session.user_id, target_type="attachment",
+                       target_id=attachment.id,
+                       detail={"incident": attachment.incident_id}, ip_address=ip_address)
+    return attachment
+
+
 async def add_action(session: Session, incident_id: int, roles: list[Role], *, text: str,
                      kind: str = ActionKind.NOTE, alert_user_ids: list[int] | None = None,
                      agency_ids: list[int] | None = None, public_url: str,
+                     store: files.Store, uploads: list[files.Upload] = (),
                      ip_address: str = "", idempotency_key: str | None = None,
                      request: dict | None = None) -> tuple[dict, bool]:
     """add_action once per Idempotency-Key: (the action, whether it was a replay)."""
+    request = {"incident": incident_id, **(request or {}),
+               "files": files.digest(list(uploads))}
     outcome = await idempotency.claim(session.school_id, session.user_id, idempotency_key,
-                                      "action", {"incident": incident_id, **(request or {})})
+                                      "action", request)
     if isinstance(outcome, idempotency.Replay):
         return await _action_json(await Action.get(id=outcome.resource_id)), True
     try:
         action = await _add_action(session, incident_id, roles, text=text, kind=kind,
                                    alert_user_ids=alert_user_ids, agency_ids=agency_ids,
                                    public_url=public_url, ip_address=ip_address,
-                                   claim=outcome)
+                                   claim=outcome, store=store, uploads=list(uploads))
     except BaseException:
         await outcome.release()
         raise
@@ -308,11 +353,12 @@ async def add_action(session: Session, incident_id: int, roles: list[Role], *, t
 async def _add_action(session: Session, incident_id: int, roles: list[Role], *, text: str,
                       kind: str, alert_user_ids: list[int] | None,
                       agency_ids: list[int] | None, public_url: str, ip_address: str,
-                      claim: idempotency.Claim) -> dict:
+                      claim: idempotency.Claim, store: files.Store,
+                      uploads: list[files.Upload]) -> dict:
     """Append a follow-up to an incident the person may read (NotFound otherwise).
     Amendments and "entered in error" need an elevated key holder. The staff chosen are
     alerted (again, as unread, if they were already). Raises APIError 400 for an empty
-    text, an unknown kind, agency or member of staff."""
+    text, an unknown kind, agency or member of staff, and for files as record_incident."""
     incident = await Incident.get_or_none(id=incident_id, school_id=session.school_id)
     if incident is None or not await may_read(session, incident, roles):
         raise NotFound("That incident")
@@ -333,14 +379,31 @@ async def _add_action(session: Session, incident_id: int, roles: list[Role], *, 
     if chosen - here:
         raise _invalid("UNKNOWN_STAFF", "Some of the staff chosen to alert do not work here.")
     here.discard(session.user_id)
+    checked, stored = await store.take(uploads)
+    try:
+        return await _write_action(session, school, incident, kind=kind, text=text,
+                                   agencies=agencies, alert_to=here, checked=checked,
+                                   stored=stored, public_url=public_url,
+                                   ip_address=ip_address, claim=claim)
+    except BaseException:
+        await store.remove(stored)
+        raise
+
+
+async def _write_action(session: Session, school: School, incident: Incident, *, kind: str,
+                        text: str, agencies: list[Agency], alert_to: set[int],
+                        checked: list[files.CheckedFile], stored: list[str],
+                        public_url: str, ip_address: str, claim: idempotency.Claim) -> dict:
     moment = clock.now()
     author = await User.get(id=session.user_id)
     async with in_transaction():
         action = await Action.create(school=school, incident=incident, author=author,
                                      kind=kind, text=text, agency_ids=sorted(a.id for a in agencies),
                                      recorded_at=moment)
-        people = {u.id: u for u in await User.filter(id__in=list(here))}
-        for user_id in here:
+        attachments = await files.record(checked, stored, incident=incident,
+                                         uploaded_by_id=author.id, action=action)
+        people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
+        for user_id in alert_to:
             if not await Alert.filter(incident=incident, recipient_id=user_id).update(
                     read_at=None):
                 await Alert.create(school=school, incident=incident, recipient_id=user_id,
@@ -355,17 +418,22 @@ async def _add_action(session: Session, incident_id: int, roles: list[Role], *, 
             )
         await audit.record("action_added", school_id=school.id, actor_id=author.id,
                            target_type="incident", target_id=incident.id,
-                           detail={"action": action.id, "kind": kind}, ip_address=ip_address)
+                           detail={"action": action.id, "kind": kind,
+                                   "files": len(checked)}, ip_address=ip_address)
         await claim.complete(action.id)
     outbox.notify()
-    return await _action_json(action, author)
+    return await _action_json(action, author, attachments)
 
 
-async def _action_json(action: Action, author: User | None = None) -> dict:
+async def _action_json(action: Action, author: User | None = None,
+                       attachments: list[Attachment] | None = None) -> dict:
     author = author or await User.get(id=action.author_id)
+    if attachments is None:
+        attachments = await Attachment.filter(action=action).order_by("id")
     return {"id": action.id, "kind": action.kind, "text": action.text,
             "agency_ids": action.agency_ids, "recorded_at": action.recorded_at,
-            "author": {"id": author.id, "name": author.name}}
+            "author": {"id": author.id, "name": author.name},
+            "files": [files.describe(a) for a in attachments]}
 
 
 async def chronology(session: Session, pupil_id: int, roles: list[Role], *,

@@ -15,6 +15,7 @@ from haven.pupils import importer
 from haven.pupils import service as pupils
 from haven.pupils.models import Pupil
 from haven.web.access import admin, client_ip, current_session, key_holder, signed_in
+from haven.web.submissions import takes_files
 
 blueprint = Blueprint("pupils", __name__)
 
@@ -91,6 +92,7 @@ def _flag(form, name: str) -> bool:
 
 @blueprint.post("/api/admin/pupils/import")
 @admin
+@takes_files
 @validate_response(ImportReport, 200)
 @validate_response(ImportReport, 422)
 async def import_pupils():

@@ -1,10 +1,12 @@
-"""Headers every response carries, and the check that refuses cross-site writes."""
+"""Headers every response carries, the check that refuses cross-site writes, and the limits
+on what a request may send."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from quart import Quart, Response, request
+from quart import Quart, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from haven.errors import APIError
 
@@ -63,6 +65,24 @@ def check_body_type() -> None:
         )
 
 
+async def limit_body_size() -> None:
+    """Only submissions with files may be large (see web/submissions.py: the app's
+    MAX_CONTENT_LENGTH is theirs); every other body is held to HAVEN_MAX_REQUEST_MB, so
+    nobody can make the server keep hundreds of megabytes for a route that wants a few
+    bytes of JSON."""
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method in SAFE_METHODS or getattr(view, "haven_takes_files", False):
+        return
+    limit = current_app.extensions["haven_settings"].max_request_mb * 1024 * 1024
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge()
+    # Sent in chunks, without a length: measured once it has arrived (within the app's
+    # larger limit). Kept, so the view reads the same bytes.
+    elif len(await request.get_data(cache=True)) > limit:
+        raise RequestEntityTooLarge()
+
+
 def add_security_headers(response: Response, *, https: bool) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -90,6 +110,7 @@ def add_security_headers(response: Response, *, https: bool) -> Response:
 def install(app: Quart, *, https: bool) -> None:
     app.before_request(check_same_origin_write)
     app.before_request(check_body_type)
+    app.before_request(limit_body_size)
 
     @app.after_request
     async def security_headers(response: Response) -> Response:

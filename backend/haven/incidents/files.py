@@ -1,0 +1,145 @@
+"""Files attached to incidents and actions: checked, cleaned, kept, and handed back only to
+people who may read the incident.
+
+A file's content is written to the data folder (files/ab/abcdef..., a random name; the
+uploader's name for it is only shown) before the transaction that records the incident, so
+no disk work happens while the database is locked; if that transaction fails, the files
+written for it are removed again. The content never changes after that: its SHA-256 is
+recorded with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from haven import clock
+from haven.errors import APIError
+from haven.incidents import file_types
+from haven.incidents.models import Action, Attachment, Incident
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived: the name on the uploader's device and its bytes."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_files: int
+    max_file_mb: int
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+def safe_name(name: str) -> str:
+    """The last part of a path, without control characters, at most 255 characters: shown
+    to people and offered as the download's name."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        return "file"
+    stem, dot, extension = name.rpartition(".")
+    if len(name) > 255:
+        name = (stem[:255 - len(extension) - 1] + dot + extension) if dot else name[:255]
+    return name
+
+
+def _check_one(upload: Upload, limits: Limits) -> CheckedFile:
+    name = safe_name(upload.name)
+    if len(upload.content) > limits.max_file_mb * MB:
+        raise APIError(413, "FILE_TOO_LARGE", f"{name} is larger than {limits.max_file_mb} "
+                       "MB, the largest file Haven accepts.")
+    file_type = file_types.check(name, upload.content)
+    content = file_types.strip_metadata(file_type, upload.content)
+    return CheckedFile(name, file_type.content_type, content,
+                       hashlib.sha256(content).hexdigest())
+
+
+async def check(uploads: list[Upload], limits: Limits) -> list[CheckedFile]:
+    """Every upload checked and cleaned (in a thread: photos can be large). Raises
+    APIError 400 TOO_MANY_FILES, 413 FILE_TOO_LARGE, 400 FILE_TYPE_NOT_ALLOWED,
+    FILE_EMPTY or FILE_DAMAGED, naming the file."""
+    if len(uploads) > limits.max_files:
+        raise APIError(400, "TOO_MANY_FILES", f"Attach at most {limits.max_files} files; "
+                       f"there are {len(uploads)}.")
+    return await asyncio.to_thread(lambda: [_check_one(u, limits) for u in uploads])
+
+
+def digest(uploads: list[Upload]) -> list[dict]:
+    """What identifies the files of a submission, for comparing it with a replay."""
+    return [{"name": u.name, "sha256": hashlib.sha256(u.content).hexdigest()}
+            for u in uploads]
+
+
+class Store:
+    """The folder that holds attachments' content, and how many and how large they may be."""
+
+    def __init__(self, folder: Path, limits: Limits) -> None:
+        self.folder = folder
+        self.limits = limits
+
+    async def take(self, uploads: list[Upload]) -> tuple[list[CheckedFile], list[str]]:
+        """Checks the uploads (see check) and writes them: (the files, their stored names).
+        Whoever takes them removes them again if they end up unrecorded."""
+        checked = await check(uploads, self.limits)
+        return checked, await self.write(checked)
+
+    def path(self, stored_as: str) -> Path:
+        return self.folder / stored_as[:2] / stored_as
+
+    def _write(self, content: bytes) -> str:
+        stored_as = secrets.token_hex(16)
+        path = self.path(stored_as)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_suffix(".part")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+        return stored_as
+
+    async def write(self, files: list[CheckedFile]) -> list[str]:
+        """Each file's content written durably; their stored names, in the same order."""
+        return await asyncio.to_thread(lambda: [self._write(f.content) for f in files])
+
+    async def remove(self, stored: list[str]) -> None:
+        await asyncio.to_thread(
+            lambda: [self.path(name).unlink(missing_ok=True) for name in stored])
+
+
+async def record(files: list[CheckedFile], stored: list[str], *, incident: Incident,
+                 uploaded_by_id: int, action: Action | None = None) -> list[Attachment]:
+    """The attachments' rows, inside the caller's transaction."""
+    moment = clock.now()
+    return [
+        await Attachment.create(
+            school_id=incident.school_id, incident=incident, action=action,
+            uploaded_by_id=uploaded_by_id, name=f.name, content_type=f.content_type,
+            size=len(f.content), sha256=f.sha256, stored_as=stored_as, uploaded_at=moment)
+        for f, stored_as in zip(files, stored, strict=True)
+    ]
+
+
+def describe(attachment: Attachment) -> dict:
+    return {"id": attachment.id, "name": attachment.name,
+            "content_type": attachment.content_type, "size": attachment.size,
+            "action_id": attachment.action_id}
