@@ -64,14 +64,23 @@ async function readJson(response) {
  * A 403 ELEVATION_REQUIRED to a request the user made shows the elevation prompt; once the
  * session is elevated the request is sent again, once. If the user cancels, the ApiError
  * reaches the caller like any other.
+ *
+ * `body` is sent as JSON, or as it is when it is FormData (files): the browser then writes
+ * the multipart Content-Type itself, with the boundary that a hand-set header would lack.
+ * `idempotencyKey` goes in the Idempotency-Key header: the same key on a retry tells the
+ * server it is the same submission, so a record is never made twice.
  */
-export async function request(method, path, { body, background = false, retried = false } = {}) {
+export async function request(method, path, {
+  body, background = false, retried = false, idempotencyKey,
+} = {}) {
+  const multipart = body instanceof FormData;
   const headers = { Accept: 'application/json' };
   if (STATE_CHANGING.has(method)) {
     headers['X-Requested-With'] = 'haven';
-    headers['Content-Type'] = 'application/json';
+    if (!multipart) headers['Content-Type'] = 'application/json';
   }
   if (background) headers['X-Haven-Background'] = '1';
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
 
   let response;
   try {
@@ -80,7 +89,7 @@ export async function request(method, path, { body, background = false, retried 
       headers,
       credentials: 'same-origin',
       cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || multipart ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR',
@@ -96,7 +105,9 @@ export async function request(method, path, { body, background = false, retried 
   );
   if (error.code === 'ELEVATION_REQUIRED' && !background && !retried && sessionHandlers.elevate) {
     if (await sessionHandlers.elevate()) {
-      return request(method, path, { body, background, retried: true });
+      return request(method, path, {
+        body, background, idempotencyKey, retried: true,
+      });
     }
   } else if (SESSION_PROBLEMS.has(error.code) && sessionHandlers.sessionProblem) {
     sessionHandlers.sessionProblem(error);
