@@ -9,14 +9,17 @@ import { idleWarning } from './components/idle-warning.js';
 import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
 import { accountScreen } from './screens/account.js';
+import { addIncidentScreen } from './screens/add-incident.js';
 import { adminAgenciesScreen } from './screens/admin-agencies.js';
 import { adminCategoriesScreen } from './screens/admin-categories.js';
 import { authenticatorScreen } from './screens/authenticator.js';
 import { firstPasswordScreen } from './screens/first-password.js';
 import { forgottenPasswordScreen } from './screens/forgotten-password.js';
 import { homeScreen } from './screens/home.js';
+import { incidentScreen } from './screens/incident.js';
 import { lockScreen } from './screens/lock.js';
 import { loginScreen } from './screens/login.js';
+import { pupilScreen } from './screens/pupil.js';
 import { resetPasswordScreen } from './screens/reset-password.js';
 import { staffScreen } from './screens/staff.js';
 import { registerServiceWorker } from './service-worker-client.js';
@@ -95,6 +98,9 @@ const PAGES = [
     screen: (session, actions) => authenticatorScreen(session, actions, { onDone: finishEnrolment }),
   },
   { name: 'staff', pattern: /^staff$/, screen: staffScreen, role: 'admin' },
+  { name: 'add-incident', pattern: /^incidents\/new$/, screen: addIncidentScreen },
+  { name: 'incident', pattern: /^incidents\/(?<id>\d+)$/, screen: incidentScreen },
+  { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
   { name: 'admin-agencies', pattern: /^admin\/agencies$/, screen: adminAgenciesScreen, role: 'admin' },
 ];

@@ -89,6 +89,7 @@ class LiveServer:
     adam: Person  # the school's administrator, who looks after staff accounts
     carl: Person  # a teaching assistant who is leaving (Adam disables his account)
     rita: Person  # has forgotten her password
+    sam: Person  # a member of the senior leadership team (SLT), alerted to every concern
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -144,7 +145,22 @@ RITA = Person(
     password="Oak-field-Reader-2026!",
     roles=("staff",),
 )
-EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA)
+SAM = Person(
+    email="sam@oakfield.example",
+    name="Sam Senior",
+    password="Oak-field-SLT-2026!",
+    roles=("staff", "slt"),
+)
+EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA, SAM)
+
+# Oakfield's pupils, as the school's MIS exports them. Two Bens in different years, so a
+# test can check that the year and form tell them apart.
+PUPILS_CSV = """upn,first_name,preferred_name,last_name,date_of_birth,year_group,form,gender
+A123456789012,Benjamin,Ben,Carter,2016-05-14,Year 5,5B,Male
+A123456789013,Ben,,Carterton,2018-02-03,Year 3,3A,Male
+A123456789014,Maya,,Patel,2016-09-30,Year 5,5B,Female
+A123456789015,Olivia,Liv,Hughes,2015-01-22,Year 6,6C,Female
+"""
 
 
 def free_port() -> int:
@@ -231,7 +247,8 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """`haven serve` on 127.0.0.1 with Oakfield Primary and its staff (see LiveServer)."""
+    """`haven serve` on 127.0.0.1 with Oakfield Primary, its staff (see LiveServer) and its
+    pupils (PUPILS_CSV)."""
     data_dir = tmp_path_factory.mktemp("haven-e2e-data")
     base_url = f"http://127.0.0.1:{free_port()}"
     env = haven_environment(data_dir, base_url)
@@ -248,6 +265,10 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             stdin=person.password + "\n",
         )
 
+    pupils_csv = data_dir / "pupils.csv"
+    pupils_csv.write_text(PUPILS_CSV)
+    run_haven(env, data_dir, "import", "pupils", str(pupils_csv), "--school", "oakfield")
+
     server = LiveServer(
         base_url=base_url,
         data_dir=data_dir,
@@ -259,6 +280,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         adam=ADAM,
         carl=CARL,
         rita=RITA,
+        sam=SAM,
     )
     with server.log_path.open("wb") as log:
         process = subprocess.Popen(

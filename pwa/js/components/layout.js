@@ -9,7 +9,11 @@ const IS_APPLE = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgen
 const BLANK_SHORTCUT = IS_APPLE ? '⌘⇧L' : 'Ctrl+Shift+L';
 
 function pages(session) {
-  const list = [{ route: 'home', name: 'Home' }, { route: 'account', name: 'Account' }];
+  const list = [
+    { route: 'home', name: 'Home' },
+    { route: 'incidents/new', name: 'Record a concern', testid: 'nav-record-concern' },
+    { route: 'account', name: 'Account' },
+  ];
   if (session.roles.includes('admin')) {
     // One link for the whole administration, which has its own menu on its pages: the
     // header stays short enough for a phone however many administration pages there are.

@@ -1,34 +1,82 @@
-// The signed-in home screen: who you are, your school and your roles.
+// The signed-in home screen: "Record a concern" first, then the alerts waiting for you
+// and, for key holders, a way to find a pupil. Your account's
+// details stay at the foot of the page (and on the Account page).
+import { api } from '../api.js';
 import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { signedInLayout } from '../components/layout.js';
+import { pupilSearch } from '../components/pupil-search.js';
 import { rolesInWords } from '../roles.js';
-import { timeOfDay } from '../time.js';
+import { dateAndTime, timeOfDay } from '../time.js';
 
-export function homeScreen(session, actions) {
+function card(id, title, ...children) {
+  return h('section', { class: 'card', 'aria-labelledby': id },
+    h('h2', { id }, title), ...children);
+}
+
+/** A list that fills itself once its answer arrives; an error is said in the list's place. */
+function loadInto(list, request, { item, empty, testid }) {
+  const element = h('div', { 'data-testid': testid, 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
+  request.then((entries) => {
+    element.replaceChildren(entries.length
+      ? h('ul', { class: 'item-list' }, entries.map(item))
+      : h('p', { class: 'muted' }, empty));
+  }, (error) => {
+    element.replaceChildren(h('p', { class: 'message message--error' }, error.message));
+  }).finally(() => element.removeAttribute('aria-busy'));
+  list.append(element);
+}
+
+function alertItem(alert, timeZone) {
+  const categories = alert.categories.join(', ');
+  return h('li', { class: 'item', 'data-testid': 'unread-alert' },
+    h('div', { class: 'item__main' },
+      h('p', { class: 'item__title' },
+        h('a', { href: `#/incidents/${alert.incident_id}` }, `Incident ${alert.incident_number}`,
+          categories ? `: ${categories}` : '')),
+      h('p', { class: 'item__meta' },
+        `Raised by ${alert.raised_by}, ${dateAndTime(new Date(alert.created_at), timeZone)}`)));
+}
+
+function accountCard(session) {
   const { user, school, roles, key_holder: keyHolder } = session;
-  const heading = h('h1', { tabindex: '-1' }, 'Signed in as ', user.name);
-
   const elevatedUntil = session.elevated_until ? new Date(session.elevated_until) : null;
   const elevation = elevatedUntil && elevatedUntil > new Date()
     ? detail('Elevated access', `Until ${timeOfDay(elevatedUntil, school.timezone)}`, 'elevated-until')
     : [];
+  return card('account-heading', 'Your account',
+    h('dl', { class: 'details' },
+      detail('Email', user.email, 'user-email'),
+      detail(roles.length === 1 ? 'Role' : 'Roles', rolesInWords(roles), 'roles'),
+      detail('Key holder', keyHolder ? 'Yes' : 'No', 'key-holder'),
+      detail('Authenticator', session.totp_enrolled ? 'Set up' : 'Not set up', 'authenticator'),
+      elevation),
+    h('p', {}, h('a', { href: '#/account' }, 'Your password, authenticator and sessions')));
+}
 
-  const content = [
-    heading,
-    h('section', { class: 'card', 'aria-labelledby': 'account-heading' },
-      h('h2', { id: 'account-heading' }, 'Your account'),
-      h('dl', { class: 'details' },
-        detail('Name', user.name),
-        detail('Email', user.email, 'user-email'),
-        detail('School', school.name),
-        detail(roles.length === 1 ? 'Role' : 'Roles', rolesInWords(roles), 'roles'),
-        detail('Key holder', keyHolder ? 'Yes' : 'No', 'key-holder'),
-        detail('Authenticator', session.totp_enrolled ? 'Set up' : 'Not set up', 'authenticator'),
-        elevation,
-      ),
-    ),
-  ];
+export function homeScreen(session, actions) {
+  const timeZone = session.school.timezone;
+  const heading = h('h1', { tabindex: '-1' }, 'Signed in as ', session.user.name);
+
+  const alerts = card('alerts-heading', 'Alerts for you');
+  loadInto(alerts, api.get('/api/alerts?unread=1').then((answer) => answer.alerts), {
+    item: (alert) => alertItem(alert, timeZone), empty: 'No unread alerts.', testid: 'unread-alerts',
+  });
+
+  const findPupil = session.key_holder ? card('find-pupil-heading', 'Find a pupil',
+    pupilSearch({
+      label: 'Pupil’s name or form',
+      hint: 'Opens their page: every incident and action, in order.',
+      testid: 'find-pupil',
+      onChoose: (pupil) => actions.navigate(`pupils/${pupil.id}`),
+    }).element) : null;
+
+  const content = h('div', { class: 'stack home' },
+    h('div', { class: 'page-heading' }, heading),
+    h('a', { href: '#/incidents/new', class: 'button button--primary button--large record-concern', 'data-testid': 'record-concern' },
+      'Record a concern'),
+    h('div', { class: 'home__grid' }, alerts, findPupil),
+    accountCard(session));
   const { element } = signedInLayout(session, actions, { current: 'home', content });
   return { title: 'Home', element, focusTarget: heading };
 }

@@ -1,0 +1,318 @@
+// Record a concern: the pupil, anyone else involved, the categories, what happened and
+// when, a body map, files, and who to alert. An incident cannot be edited or deleted
+// once submitted, so the pupil is confirmed before it goes. Nothing typed is lost when
+// the server refuses it: the form stays as it was, with the reason beside the button.
+import { api } from '../api.js';
+import { announce, h } from '../dom.js';
+import { agencyChoice } from '../components/agency-choice.js';
+import { bodyMap } from '../components/body-map.js';
+import { categoryPicker } from '../components/category-picker.js';
+import { dialogActions, openDialog } from '../components/dialog.js';
+import { filePicker } from '../components/file-picker.js';
+import {
+  errorRegion, field, submitting, uniqueId,
+} from '../components/form.js';
+import { signedInLayout } from '../components/layout.js';
+import { longText } from '../components/long-text.js';
+import { pupilSearch } from '../components/pupil-search.js';
+import { newIdempotencyKey, sendRecord } from '../components/record-submission.js';
+import { staffPicker } from '../components/staff-picker.js';
+import { fromLocalInput, isoWithOffset, localInputValue } from '../local-time.js';
+import {
+  LINK_ROLES, linkRoleInWords, pupilInWords, yearAndForm,
+} from '../records.js';
+
+// The school's policy asks staff to write these three things, in this order.
+const PROMPTS = ['What you saw', 'What you were told, in the child’s own words', 'What you did'];
+const NOT_EDITABLE = 'This record cannot be edited after you submit it. Corrections are added as actions.';
+const CLOCK_SLACK_MS = 60 * 1000; // a device clock a little ahead of the server's
+
+function section(title, ...children) {
+  const id = uniqueId('section');
+  return h('section', { class: 'form-section', 'aria-labelledby': id },
+    h('h2', { id, class: 'form-section__heading' }, title), ...children);
+}
+
+function pupilCard(pupil, ...actions) {
+  return h('div', { class: 'pupil-card', 'data-testid': 'chosen-pupil' },
+    pupil.photo_url ? h('img', {
+      src: pupil.photo_url, alt: '', class: 'pupil-card__photo', width: 64, height: 64,
+    }) : null,
+    h('div', { class: 'pupil-card__text' },
+      h('p', { class: 'pupil-card__name' }, pupil.name),
+      h('p', { class: 'pupil-card__meta' }, yearAndForm(pupil))),
+    actions.length ? h('div', { class: 'pupil-card__actions' }, actions) : null);
+}
+
+/** The pupil the concern is about: a search, then the chosen child with "Change". */
+function mainPupil() {
+  let chosen = null;
+  const host = h('div', {});
+  const search = pupilSearch({
+    label: 'Which pupil is this about?',
+    hint: 'Type part of their name or their form. Check the year and form: a record cannot be deleted.',
+    testid: 'pupil-search',
+    onChoose: (pupil) => {
+      chosen = pupil;
+      show();
+    },
+  });
+
+  function show() {
+    if (!chosen) {
+      host.replaceChildren(search.element);
+      return;
+    }
+    const change = h('button', { type: 'button', class: 'button button--secondary button--small' },
+      'Change pupil');
+    change.addEventListener('click', () => {
+      chosen = null;
+      show();
+      search.input.focus();
+    });
+    const heading = h('p', { class: 'pupil-card__label', tabindex: '-1' }, 'This concern is about');
+    host.replaceChildren(heading, pupilCard(chosen, change));
+    heading.focus(); // the search field is gone: focus stays where the choice is shown
+  }
+  show();
+  return {
+    element: host, chosen: () => chosen, focusTarget: () => (chosen ? host : search.input),
+  };
+}
+
+/** Other pupils involved, each with their role: a victim, a witness... */
+function linkedPupils(isChosen) {
+  const links = [];
+  // Read out only: a sighted user sees the row appear or go.
+  const status = h('p', { role: 'status', class: 'visually-hidden', 'data-testid': 'linked-pupils-status' });
+  const list = h('ul', { class: 'linked-pupils', 'data-testid': 'linked-pupils' });
+  const search = pupilSearch({
+    label: 'Add another pupil',
+    hint: 'Anyone else involved: a victim, an alleged perpetrator, a witness.',
+    testid: 'linked-pupil-search',
+    exclude: (pupil) => isChosen(pupil) || links.some((link) => link.pupil.id === pupil.id),
+    onChoose: (pupil) => {
+      const link = { pupil, role: 'involved' };
+      links.push(link);
+      show();
+      announce(status, `${pupil.name} added. Choose their role.`);
+      list.querySelectorAll('select')[links.length - 1].focus();
+    },
+  });
+
+  function row(link) {
+    const select = h('select', { id: uniqueId('role'), 'data-testid': 'linked-pupil-role' },
+      LINK_ROLES.map(({ role, name }) => h('option', { value: role, selected: role === link.role }, name)));
+    select.addEventListener('change', () => {
+      link.role = select.value;
+    });
+    const remove = h('button', { type: 'button', class: 'button button--secondary button--small' },
+      'Remove', h('span', { class: 'visually-hidden' }, ` ${link.pupil.name}`));
+    remove.addEventListener('click', () => {
+      links.splice(links.indexOf(link), 1);
+      show();
+      announce(status, `${link.pupil.name} removed.`);
+      search.input.focus();
+    });
+    return h('li', { class: 'linked-pupil', 'data-testid': 'linked-pupil' },
+      h('div', { class: 'linked-pupil__who' },
+        h('p', { class: 'pupil-card__name' }, link.pupil.name),
+        h('p', { class: 'pupil-card__meta' }, yearAndForm(link.pupil))),
+      h('div', { class: 'field linked-pupil__role' },
+        h('label', { for: select.id }, 'Role', h('span', { class: 'visually-hidden' }, ` of ${link.pupil.name}`)),
+        select),
+      remove);
+  }
+
+  function show() {
+    list.replaceChildren(...links.map(row));
+  }
+  return {
+    element: h('div', {}, list, search.element, status),
+    links: () => links.map(({ pupil, role }) => ({ pupil, role })),
+  };
+}
+
+function whenItHappened() {
+  const input = h('input', { type: 'datetime-local', required: true, step: 60, 'data-testid': 'occurred-at' });
+  const now = () => localInputValue(new Date());
+  input.value = now();
+  input.max = now();
+  // The form may stay open a while: "now" moves on.
+  input.addEventListener('focus', () => { input.max = now(); });
+  return {
+    element: field('When did it happen?', input, 'Today, now, unless you are recording it later.'),
+    input,
+  };
+}
+
+function accountField() {
+  const prompts = h('div', { class: 'prompts' },
+    h('p', { class: 'prompts__heading' }, 'Write down'),
+    h('ol', { class: 'prompts__list' }, PROMPTS.map((prompt) => h('li', {}, prompt))));
+  return longText({
+    label: 'What happened',
+    hint: 'In your own words, as soon as you can. Facts, not opinions.',
+    aside: prompts,
+    testid: 'account',
+  });
+}
+
+/** "Submit this record?" Resolves true when the author confirms. */
+async function confirmSubmission(host, { pupil, links, files }) {
+  const submit = h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'confirm' },
+    'Submit the record');
+  // Focus starts on "Go back": Enter by habit must not submit a record about the wrong child.
+  const back = h('button', { type: 'button', class: 'button button--secondary', autofocus: true },
+    'Go back and check');
+  const others = links.map((link) => `${pupilInWords(link.pupil)}, ${linkRoleInWords(link.role)}`);
+  const { close, closed } = openDialog(host, {
+    heading: 'Submit this record?',
+    testid: 'confirm-dialog',
+    content: [
+      h('p', {}, 'This concern is about:'),
+      pupilCard(pupil),
+      others.length ? h('p', {}, `Also involved: ${others.join('; ')}.`) : null,
+      files.length ? h('p', {}, files.length === 1 ? '1 file goes with it.' : `${files.length} files go with it.`) : null,
+      h('p', { class: 'notice-strong' }, NOT_EDITABLE),
+      dialogActions(submit, back),
+    ],
+  });
+  submit.addEventListener('click', () => close(true));
+  back.addEventListener('click', () => close(false));
+  return Boolean(await closed);
+}
+
+function recorded(incident, actions) {
+  const heading = h('h1', { tabindex: '-1', 'data-testid': 'incident-recorded' },
+    `Incident ${incident.number} recorded`);
+  const alerted = incident.alerts.map((alert) => alert.user.name);
+  const again = h('button', { type: 'button', class: 'button button--secondary' }, 'Record another concern');
+  again.addEventListener('click', () => actions.navigate('incidents/new'));
+  const element = h('div', { class: 'card stack recorded' },
+    heading,
+    h('p', {}, `The concern about ${pupilInWords(incident.pupil)} is recorded as incident `,
+      h('strong', {}, String(incident.number)), '.'),
+    alerted.length ? h('p', {}, `Alerted: ${alerted.join(', ')}.`) : null,
+    h('div', { class: 'button-row' },
+      h('a', { href: `#/incidents/${incident.id}`, class: 'button button--primary', 'data-testid': 'view-incident' },
+        `View incident ${incident.number}`),
+      again));
+  return { element, heading };
+}
+
+export function addIncidentScreen(session, actions) {
+  const heading = h('h1', { tabindex: '-1' }, 'Record a concern');
+  const host = h('div', { class: 'stack add-incident' });
+  const alert = errorRegion('incident-error');
+  const pupil = mainPupil();
+  const linked = linkedPupils((candidate) => pupil.chosen()?.id === candidate.id);
+  const when = whenItHappened();
+  const account = accountField();
+  const map = bodyMap({ editable: true });
+  const files = filePicker({ legend: 'Files', legendHidden: true });
+  const staff = staffPicker(session);
+  const categoriesHost = h('div', {}, h('p', { class: 'muted' }, 'Loading the categories…'));
+  const agenciesHost = h('div', {});
+  let categories = null;
+  let agencies = null;
+  // One key for this form, kept across retries: a repeat after a lost answer is the same record.
+  const idempotencyKey = newIdempotencyKey();
+
+  const submit = h('button', { type: 'submit', class: 'button button--primary button--large', 'data-testid': 'submit-incident' },
+    'Submit the record');
+  const form = h('form', { class: 'record-form', 'data-testid': 'incident-form', novalidate: true },
+    section('The pupil', pupil.element),
+    section('Other pupils involved (optional)', linked.element),
+    section('The concern', categoriesHost, when.element, account.element),
+    section('Body map (optional)',
+      h('p', { class: 'field__hint' }, 'Tap or click the outline where you saw a mark or an injury, '
+        + 'then say what you saw. Do not examine or photograph a child’s body.'),
+      map.element),
+    section('Files (optional)', files.element),
+    section('Who to tell', staff.element, agenciesHost),
+    h('div', { class: 'record-form__end' },
+      h('p', { class: 'notice-strong', 'data-testid': 'not-editable' }, NOT_EDITABLE),
+      alert,
+      submit));
+
+  /** The first thing missing, as {message, target} for the focus, or null. */
+  function problem() {
+    if (!pupil.chosen()) return { message: 'Choose the pupil this concern is about.', target: pupil.focusTarget() };
+    if (!categories || categories.chosen().length === 0) {
+      return { message: 'Choose at least one category.', target: categories?.first };
+    }
+    const occurred = fromLocalInput(when.input.value);
+    if (!occurred) return { message: 'Say when it happened: the date and the time.', target: when.input };
+    if (occurred.getTime() > Date.now() + CLOCK_SLACK_MS) {
+      return { message: 'The time it happened cannot be in the future.', target: when.input };
+    }
+    if (!account.textarea.value.trim()) {
+      return { message: 'Write what happened.', target: account.textarea };
+    }
+    return null;
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const missing = problem();
+    if (missing) {
+      alert.textContent = missing.message;
+      missing.target?.focus();
+      return;
+    }
+    alert.textContent = '';
+    const chosenFiles = files.files();
+    const links = linked.links();
+    if (!await confirmSubmission(host, { pupil: pupil.chosen(), links, files: chosenFiles })) {
+      submit.focus();
+      return;
+    }
+    let incident;
+    const done = await submitting(form, alert, async () => {
+      incident = await sendRecord('/api/incidents', {
+        pupil_id: pupil.chosen().id,
+        linked_pupils: links.map((link) => ({ pupil_id: link.pupil.id, role: link.role })),
+        category_ids: categories.chosen(),
+        account: account.textarea.value,
+        occurred_at: isoWithOffset(fromLocalInput(when.input.value)),
+        agency_ids: agencies ? agencies.chosen() : [],
+        body_map: map.markers(),
+        alert_user_ids: staff.chosenIds(),
+      }, chosenFiles, idempotencyKey);
+    });
+    if (!done) {
+      alert.scrollIntoView({ block: 'center' });
+      return;
+    }
+    const success = recorded(incident, actions);
+    host.replaceChildren(success.element);
+    window.scrollTo(0, 0);
+    success.heading.focus();
+  });
+
+  host.append(
+    heading,
+    h('p', { class: 'lead' }, 'Write it down as soon as you can. The people who need to know are alerted '
+      + 'when you submit it.'),
+    form,
+  );
+  const layout = signedInLayout(session, actions, { current: 'incidents/new', content: host });
+
+  Promise.all([api.get('/api/categories'), api.get('/api/agencies')]).then(
+    ([categoryList, agencyList]) => {
+      categories = categoryPicker(categoryList.categories);
+      categoriesHost.replaceChildren(categories.element);
+      agencies = agencyChoice(agencyList.agencies, {
+        hint: 'Any already involved or told about it.', testid: 'agencies',
+      });
+      agenciesHost.replaceChildren(agencies.element);
+    },
+    (error) => {
+      categoriesHost.replaceChildren();
+      layout.alert.textContent = `Haven could not load the categories. ${error.message}`;
+    },
+  );
+
+  return { title: 'Record a concern', element: layout.element, focusTarget: heading };
+}

@@ -1,0 +1,213 @@
+"""Safeguarding records in Chromium. Alice, a teacher, records a concern about Ben Carter
+(Year 5, not the other Ben in Year 3) with Maya as a witness, a marker on the body map, a
+photo, and Dina the DSL to alert. Dina sees the alert on her home screen, reads the
+incident, marks it as read and adds an action; then, with the authenticator, she opens
+Ben's page, whose chronology holds the incident and the action.
+
+Screenshots of each screen at desktop, iPad and phone sizes go to the screenshot folder.
+"""
+
+import re
+import struct
+import zlib
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+SIZES = {"desktop": (1280, 800), "ipad": (820, 1180), "phone": (375, 812)}
+ACCOUNT = (
+    "At the start of PE I saw a dark bruise on Ben's left upper arm, about 3 cm across.\n"
+    "Ben told me: \"I fell off my bike at the weekend.\"\n"
+    "I told him I would pass it on to Mrs Safeguard, and I took a photo of the sleeve only."
+)
+MARKER_NOTE = "Bruise on the left upper arm, about 3 cm, blue-purple"
+ACTION = "Spoke to Ben's mother by phone at 15:30; she confirmed the bike fall. No further action."
+
+
+def tiny_png(width: int = 4, height: int = 4) -> bytes:
+    """A real PNG of a few teal pixels, made by hand so the test needs no image library."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + b"\x0b\x4f\x5c" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def screenshots(page, screenshot_dir, name: str) -> None:
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(200)  # let the layout settle at the new width
+        page.screenshot(path=str(screenshot_dir / f"records-{name}-{size}.png"), full_page=True)
+        # A long page on a phone, also a screen at a time, at a size a person can look at.
+        full_height = page.evaluate("document.documentElement.scrollHeight")
+        for part, top in enumerate(range(0, full_height, height)):
+            clip = {"x": 0, "y": top, "width": width, "height": min(height, full_height - top)}
+            page.screenshot(path=str(screenshot_dir / f"records-{name}-{size}-{part + 1}.png"),
+                            full_page=True, clip=clip)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def choose(page, search_testid: str, typed: str, option: re.Pattern) -> None:
+    page.get_by_test_id(search_testid).fill(typed)
+    page.get_by_role("option", name=option).click()
+
+
+def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
+    page, problems, live_server, signed_in_as, phone, screenshot_dir, tmp_path
+):
+    alice, dina = live_server.alice, live_server.dina
+    page.set_viewport_size({"width": 1280, "height": 800})
+    photo = tmp_path / "sleeve.png"
+    photo.write_bytes(tiny_png())
+
+    # --- Alice records the concern ------------------------------------------------------
+    signed_in_as(page, alice)
+    page.get_by_test_id("record-concern").click()
+    expect(page.get_by_role("heading", name="Record a concern", level=1)).to_be_focused()
+
+    # Two Bens: the year and form tell her which is which.
+    page.get_by_test_id("pupil-search").fill("Ben")
+    expect(page.get_by_role("option")).to_have_count(2)
+    expect(page.get_by_role("option", name=re.compile(r"^Ben Carterton, Year 3, form 3A$"))).to_be_visible()
+    page.get_by_role("option", name=re.compile(r"^Ben Carter, Year 5, form 5B$")).click()
+    chosen = page.get_by_test_id("chosen-pupil")
+    expect(chosen).to_contain_text("Ben Carter")
+    expect(chosen).to_contain_text("Year 5, form 5B")
+
+    choose(page, "linked-pupil-search", "Maya", re.compile(r"^Maya Patel"))
+    page.get_by_label("Role of Maya Patel").select_option("witness")
+
+    page.get_by_text("Child protection", exact=True).click()  # opens the heading
+    page.get_by_label("Physical abuse").check()
+    expect(page.get_by_text("Mark them on the body map.")).to_be_visible()
+    expect(page.get_by_text("Do not promise to keep a secret", exact=False)).to_be_visible()
+
+    expect(page.get_by_text("What you were told, in the child’s own words")).to_be_visible()
+    page.get_by_label("What happened").fill(ACCOUNT)
+    expect(page.get_by_text(f"{len(ACCOUNT)} of 20,000 characters")).to_be_visible()
+
+    # A tap on the front outline, near the left upper arm, then the note.
+    front = page.locator("[data-testid=body-map] svg[data-view=front]")
+    box = front.bounding_box()
+    front.click(position={"x": box["width"] * 0.76, "y": box["height"] * 0.28})
+    note = page.get_by_label("Note for marker 1 (front)")
+    expect(note).to_be_focused()
+    note.fill(MARKER_NOTE)
+    expect(page.get_by_test_id("body-map-marker")).to_have_count(1)
+
+    page.get_by_test_id("attach-files").set_input_files(str(photo))
+    expect(page.get_by_test_id("chosen-file")).to_contain_text("sleeve.png")
+
+    expect(page.get_by_test_id("always-alerted")).to_contain_text("Always included (SLT)")
+    choose(page, "staff-search", "Dina", re.compile(r"^Dina Safeguard"))
+    expect(page.get_by_test_id("chosen-staff")).to_contain_text("Dina Safeguard")
+    page.get_by_test_id("agencies").get_by_label("School nurse").check()
+
+    expect(page.get_by_test_id("not-editable")).to_have_text(
+        "This record cannot be edited after you submit it. Corrections are added as actions.")
+    screenshots(page, screenshot_dir, "add-incident")
+
+    page.get_by_test_id("submit-incident").click()
+    confirm = page.get_by_role("dialog", name="Submit this record?")
+    expect(confirm).to_contain_text("Ben Carter")
+    expect(confirm).to_contain_text("Year 5, form 5B")
+    expect(confirm).to_contain_text("Maya Patel (Year 5, form 5B), witness")
+    confirm.get_by_role("button", name="Submit the record").click()
+
+    recorded = page.get_by_test_id("incident-recorded")
+    expect(recorded).to_be_focused()
+    expect(recorded).to_have_text(re.compile(r"^Incident \d+ recorded$"))
+    number = re.search(r"\d+", recorded.inner_text()).group()
+    expect(page.get_by_text("Alerted:")).to_contain_text("Dina Safeguard")
+    page.get_by_role("link", name=f"View incident {number}").click()
+    expect(page.get_by_role("heading", name=f"Incident {number}", level=1)).to_be_visible()
+    # Alice alerted no one but Dina: there is nothing for her to mark as read.
+    expect(page.get_by_test_id("mark-read")).to_be_hidden()
+    page.get_by_test_id("sign-out").click()
+
+    # --- Dina reads it, marks it as read and adds an action -----------------------------
+    signed_in_as(page, dina)
+    alert = page.get_by_test_id("unread-alert").filter(has_text=f"Incident {number}")
+    expect(alert).to_contain_text("Physical abuse")
+    expect(alert).to_contain_text(f"Raised by {alice.name}")
+    screenshots(page, screenshot_dir, "home")
+    alert.get_by_role("link").click()
+
+    expect(page.get_by_role("heading", name=f"Incident {number}", level=1)).to_be_visible()
+    expect(page.get_by_test_id("incident-account")).to_have_text(ACCOUNT)
+    expect(page.get_by_test_id("incident-pupil")).to_have_text("Ben Carter (Year 5, form 5B)")
+    expect(page.get_by_test_id("incident-linked")).to_contain_text("Maya Patel (Year 5, form 5B), witness")
+    expect(page.get_by_test_id("incident-categories")).to_have_text("Physical abuse")
+    expect(page.get_by_test_id("incident-agencies")).to_have_text("School nurse")
+    expect(page.get_by_test_id("body-map-marker")).to_have_count(1)
+    expect(page.get_by_test_id("body-map-note")).to_contain_text(MARKER_NOTE)
+    file_link = page.get_by_test_id("file-link").filter(has_text="sleeve.png")
+    expect(file_link).to_have_attribute("href", re.compile(r"^/api/files/\d+$"))
+    with page.expect_download() as download:
+        file_link.click()
+    assert download.value.path().read_bytes() == photo.read_bytes()
+
+    page.get_by_test_id("mark-read").click()
+    expect(page.get_by_test_id("incident-status")).to_contain_text("Marked as read at")
+    expect(page.get_by_test_id("mark-read")).to_be_hidden()
+    expect(page.get_by_test_id("incident-alerts").get_by_role("listitem").filter(
+        has_text=dina.name)).to_contain_text("Read")
+
+    page.get_by_label("What was done", exact=True).fill(ACTION)
+    page.get_by_test_id("add-action").click()
+    expect(page.get_by_test_id("incident-status")).to_have_text("Your action has been added.")
+    action = page.get_by_test_id("incident-action")
+    expect(action).to_have_count(1)
+    expect(action).to_contain_text(ACTION)
+    expect(action).to_contain_text("Note")
+    expect(page.get_by_label("What was done", exact=True)).to_have_value("")
+    screenshots(page, screenshot_dir, "incident")
+
+    # --- Dina opens Ben's page, stepping up with the authenticator ------------------------
+    ben = page.request.get("/api/pupils?q=Ben Carter").json()["pupils"][0]
+    problems.expect_refusal(403, f"/api/pupils/{ben['id']}/chronology")  # before she steps up
+    page.get_by_test_id("incident-pupil").get_by_role("link").click()
+    prompt = page.get_by_role("dialog", name="This needs the authenticator")
+    expect(prompt).to_be_visible()
+    prompt.get_by_role("button", name="Set up the authenticator").click()
+    secret = phone.set_up(page)
+    prompt = page.get_by_role("dialog", name="Confirm it is you")
+    expect(prompt).to_be_visible()
+    prompt.get_by_label("Enter the 6-digit code from your authenticator").fill(
+        phone.current_code(secret))
+    prompt.get_by_role("button", name="Continue").click()
+    expect(prompt).to_have_count(0)
+
+    expect(page.get_by_role("heading", name="Ben Carter", level=1)).to_be_visible()
+    expect(page.get_by_test_id("pupil-year-form")).to_have_text("Year 5, form 5B")
+    expect(page.get_by_test_id("pupil-dob")).to_have_text("14/05/2016")
+    entries = page.get_by_test_id("chronology-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text(f"Incident {number}: Physical abuse")
+    expect(entries.nth(0)).to_contain_text("this pupil: subject")
+    expect(entries.nth(1)).to_contain_text(f"Note on Incident {number}")
+    expect(entries.nth(1)).to_contain_text(ACTION)
+    expect(page.get_by_test_id("chronology-summary")).to_have_text("1–2 of 2, earliest first.")
+
+    # A category with nothing in it leaves the chronology empty.
+    category = page.get_by_test_id("chronology-category")
+    category.select_option(category.locator("option", has_text="Bullying").get_attribute("value"))
+    page.get_by_role("button", name="Show").click()
+    expect(entries).to_have_count(0)
+    expect(page.get_by_test_id("chronology-summary")).to_have_text("Nothing recorded for these filters.")
+    category.select_option("")
+    page.get_by_role("button", name="Show").click()
+    expect(entries).to_have_count(2)
+    screenshots(page, screenshot_dir, "pupil")
+
+    # Maya's chronology names her as the witness.
+    maya = page.request.get("/api/pupils?q=Maya").json()["pupils"][0]
+    page.goto(f"/#/pupils/{maya['id']}")
+    expect(page.get_by_role("heading", name="Maya Patel", level=1)).to_be_visible()
+    expect(page.get_by_test_id("chronology-entry").first).to_contain_text("this pupil: witness")
+    assert not problems, f"the page reported problems:\n{problems}"
