@@ -12,6 +12,7 @@ import { accountScreen } from './screens/account.js';
 import { addIncidentScreen } from './screens/add-incident.js';
 import { adminAgenciesScreen } from './screens/admin-agencies.js';
 import { adminCategoriesScreen } from './screens/admin-categories.js';
+import { adminPupilsScreen } from './screens/admin-pupils.js';
 import { authenticatorScreen } from './screens/authenticator.js';
 import { firstPasswordScreen } from './screens/first-password.js';
 import { forgottenPasswordScreen } from './screens/forgotten-password.js';
@@ -103,6 +104,7 @@ const PAGES = [
   { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
   { name: 'admin-agencies', pattern: /^admin\/agencies$/, screen: adminAgenciesScreen, role: 'admin' },
+  { name: 'admin-pupils', pattern: /^admin\/pupils$/, screen: adminPupilsScreen, role: 'admin' },
 ];
 
 function mayOpen(page, session) {
