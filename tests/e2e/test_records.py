@@ -82,6 +82,11 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     choose(page, "linked-pupil-search", "Maya", re.compile(r"^Maya Patel"))
     page.get_by_label("Role of Maya Patel").select_option("witness")
 
+    # Submitting too soon says what is missing, next to the button, and keeps the rest.
+    page.get_by_test_id("submit-incident").click()
+    expect(page.get_by_test_id("incident-error")).to_have_text("Choose at least one category.")
+    expect(page.get_by_label("Role of Maya Patel")).to_have_value("witness")
+
     page.get_by_text("Child protection", exact=True).click()  # opens the heading
     page.get_by_label("Physical abuse").check()
     expect(page.get_by_text("Mark them on the body map.")).to_be_visible()

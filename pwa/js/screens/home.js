@@ -15,7 +15,7 @@ function card(id, title, ...children) {
 }
 
 /** A list that fills itself once its answer arrives; an error is said in the list's place. */
-function loadInto(list, request, { item, empty, testid }) {
+function loadInto(host, request, { item, empty, testid }) {
   const element = h('div', { 'data-testid': testid, 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
   request.then((entries) => {
     element.replaceChildren(entries.length
@@ -24,7 +24,7 @@ function loadInto(list, request, { item, empty, testid }) {
   }, (error) => {
     element.replaceChildren(h('p', { class: 'message message--error' }, error.message));
   }).finally(() => element.removeAttribute('aria-busy'));
-  list.append(element);
+  host.append(element);
 }
 
 function alertItem(alert, timeZone) {
