@@ -20,7 +20,8 @@ requests are counted for --seconds. Scenarios, all at the first school of the se
                an Idempotency-Key as the app always sends (staff)
   get          GET /api/incidents/{id}, random incidents of the school (elevated DSL)
   chronology   GET /api/pupils/{id}/chronology?per_page=500 for the pupil with 2,000
-               entries: one operation is all 4 pages, one after another (elevated DSL)
+               entries: one operation is all 4 pages, one after another (elevated DSL;
+               --chronology-per-page changes the page size)
   chronology-1 the same, one client alone (the latency the target is about)
 
 Staff scenarios use one signed-in session per connection (different people); DSL
@@ -205,6 +206,13 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     first_error: str = ""
+    server_cpu: float = 0.0  # seconds of CPU the server process used in the window
+    database_cpu: float | None = None  # the same for its PostgreSQL backends
+
+    def cpu_ms(self, seconds: float | None) -> str:
+        if seconds is None or not self.requests:
+            return "-"
+        return f"{1000 * seconds / self.requests:.2f}"
 
     @property
     def per_second(self) -> float:
@@ -217,13 +225,47 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def database_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the server's pool)."""
+    if url.startswith("sqlite://"):
+        return []
+    connection = await asyncpg.connect(url)
+    try:
+        return [r[0] for r in await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")]
+    finally:
+        await connection.close()
+
+
 async def drive(name: str, connections: list[Connection], operation, warm_up: float,
-                seconds: float) -> Result:
+                seconds: float, server_pid: int, database_url: str) -> Result:
     """Each connection runs `operation(connection)` one after another. Operations that
-    start during the measured window and end by its close are counted."""
+    start during the measured window and end by its close are counted. The CPU time the
+    server process (and its PostgreSQL backends) used during the window is sampled too:
+    CPU per request is steadier than requests per second on a shared machine."""
     result = Result(name, len(connections))
     start = time.perf_counter() + warm_up
     end = start + seconds
+
+    async def sample_cpu() -> None:
+        await asyncio.sleep(max(0.0, start - time.perf_counter()))
+        pids = await database_pids(database_url)
+        server_before = cpu_seconds(server_pid)
+        database_before = sum(cpu_seconds(p) for p in pids)
+        await asyncio.sleep(max(0.0, end - time.perf_counter()))
+        result.server_cpu = cpu_seconds(server_pid) - server_before
+        if pids:
+            result.database_cpu = sum(cpu_seconds(p) for p in pids) - database_before
 
     async def loop(connection: Connection) -> None:
         while True:
@@ -242,7 +284,7 @@ async def drive(name: str, connections: list[Connection], operation, warm_up: fl
                 result.requests += 1
                 result.latencies.append(finished - began)
 
-    await asyncio.gather(*(loop(c) for c in connections))
+    await asyncio.gather(sample_cpu(), *(loop(c) for c in connections))
     result.seconds = seconds
     return result
 
@@ -258,6 +300,7 @@ class Bench:
     port: int
     manifest: dict
     incident_ids: list[int]
+    per_page: int = 500
     chance: random.Random = field(default_factory=lambda: random.Random(4))
 
     async def signed_in(self, email: str, elevate: bool = False) -> Connection:
@@ -321,7 +364,8 @@ class Bench:
         seen = 0
         for page in range(1, 100):
             response = expect(await connection.request(
-                "GET", f"/api/pupils/{pupil}/chronology?per_page=500&page={page}"), 200,
+                "GET", f"/api/pupils/{pupil}/chronology?per_page={self.per_page}&page={page}"),
+                200,
                 "chronology")
             answer = response.json()
             seen += len(answer["entries"])
@@ -345,9 +389,9 @@ async def incident_sample(url: str, school_id: int, count: int = 5000) -> list[i
         await connection.close()
 
 
-async def measure(port: int, manifest: dict, args) -> list[Result]:
+async def measure(port: int, server_pid: int, manifest: dict, args) -> list[Result]:
     bench = Bench(port, manifest, await incident_sample(
-        manifest["database_url"], manifest["bench_school"]["id"]))
+        manifest["database_url"], manifest["bench_school"]["id"]), args.chronology_per_page)
     n = args.concurrency
     staff = await bench.sessions(manifest["staff_emails"], n, elevate=False)
     dsl = await bench.sessions(manifest["dsl_emails"], n, elevate=True)
@@ -364,9 +408,12 @@ async def measure(port: int, manifest: dict, args) -> list[Result]:
     for name, connections, operation in plan:
         if args.only and name not in args.only:
             continue
-        result = await drive(name, connections, operation, args.warm_up, args.seconds)
+        result = await drive(name, connections, operation, args.warm_up, args.seconds,
+                             server_pid, manifest["database_url"])
         print(f"  {name:<13} {result.per_second:8.1f}/s  p50 {result.percentile(0.5):7.1f} ms"
-              f"  p99 {result.percentile(0.99):7.1f} ms  ({result.requests} in "
+              f"  p99 {result.percentile(0.99):7.1f} ms  CPU/op: server "
+              f"{result.cpu_ms(result.server_cpu)} ms, database "
+              f"{result.cpu_ms(result.database_cpu)} ms  ({result.requests} in "
               f"{result.seconds:.0f} s, {result.errors} errors)", flush=True)
         if result.errors:
             print(f"    first error: {result.first_error}")
@@ -412,14 +459,16 @@ def run_one(database: str, args) -> None:
           f"warm-up + {args.seconds:.0f} s per scenario; {os.cpu_count()} cores, "
           f"{platform.python_version()}")
     with Server(data_dir, manifest["database_url"], args.profile) as server:
-        results = asyncio.run(measure(server.port, manifest, args))
-    print(f"\n| {database} | requests/s | p50 ms | p99 ms | % of bare |")
-    print("|---|---:|---:|---:|---:|")
+        results = asyncio.run(measure(server.port, server.process.pid, manifest, args))
+    print(f"\n| {database} | requests/s | p50 ms | p99 ms | % of bare | server CPU ms/op "
+          f"| database CPU ms/op |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     bare = next((r for r in results if r.name == "bare"), None)
     for r in results:
         share = f"{r.per_second / bare.per_second:.0%}" if bare else ""
         print(f"| {r.name} ({r.connections} conn.) | {r.per_second:.0f} | "
-              f"{r.percentile(0.5):.1f} | {r.percentile(0.99):.1f} | {share} |")
+              f"{r.percentile(0.5):.1f} | {r.percentile(0.99):.1f} | {share} | "
+              f"{r.cpu_ms(r.server_cpu)} | {r.cpu_ms(r.database_cpu)} |")
     print()
     note = "" if database == "postgres" else " (the targets are for PostgreSQL)"
     for label, met, figure in verdicts({r.name: r for r in results}):
@@ -434,6 +483,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warm-up", type=float, default=3)
+    parser.add_argument("--chronology-per-page", type=int, default=500,
+                        help="page size for the chronology (the API allows up to 500)")
     parser.add_argument("--only", nargs="*", help="scenario names to run (default all)")
     parser.add_argument("--profile", metavar="FILE",
                         help="run the server under cProfile and write its stats to FILE")
