@@ -55,26 +55,50 @@ def adams_authenticator(live_server):
     return totp.decrypt_secret(row[0], row[1]), row[2]
 
 
-def step_up(page, live_server, phone) -> None:
-    """Answer the elevation prompt the first admin page brings up, whatever the order
-    the test modules ran in."""
-    prompt = page.get_by_role("dialog")
-    expect(prompt).to_be_visible()
-    if prompt.get_by_role("heading").inner_text() == "This needs the authenticator":
-        prompt.get_by_role("button", name="Set up the authenticator").click()
-        secret = phone.set_up(page)
-    else:
-        secret, last_step = adams_authenticator(live_server)
-        # Each 30-second step is accepted once: wait for a fresh one if it was used.
-        while last_step is not None and int(time.time() // 30) <= last_step:
-            page.wait_for_timeout(500)
-    prompt = page.get_by_role("dialog", name="Confirm it is you")
-    expect(prompt).to_be_visible()
-    prompt.get_by_label("Enter the 6-digit code from your authenticator").fill(
-        phone.current_code(secret)
-    )
-    prompt.get_by_role("button", name="Continue").click()
-    expect(prompt).to_have_count(0)
+def wait_for_a_fresh_step(page, last_step: int | None) -> None:
+    # Each 30-second step is accepted once per person.
+    while last_step is not None and int(time.time() // 30) <= last_step:
+        page.wait_for_timeout(500)
+
+
+@pytest.fixture
+def adams_phone(page, live_server, phone):
+    """Steps Adam up whatever order the test modules ran in: he may or may not have an
+    authenticator yet. One this test sets up is removed at the end, so the tests after it
+    find Adam as the fixtures made him (test_staff_admin sets his up itself)."""
+    enrolled_here = {}
+
+    def step_up() -> None:
+        """Answer the elevation prompt that the first admin page brings up."""
+        prompt = page.get_by_role("dialog")
+        expect(prompt).to_be_visible()
+        if prompt.get_by_role("heading").inner_text() == "This needs the authenticator":
+            prompt.get_by_role("button", name="Set up the authenticator").click()
+            secret = phone.set_up(page)
+            enrolled_here["secret"] = secret
+        else:
+            secret, last_step = adams_authenticator(live_server)
+            wait_for_a_fresh_step(page, last_step)
+        prompt = page.get_by_role("dialog", name="Confirm it is you")
+        expect(prompt).to_be_visible()
+        step = int(time.time() // 30)
+        prompt.get_by_label("Enter the 6-digit code from your authenticator").fill(
+            phone.current_code(secret)
+        )
+        prompt.get_by_role("button", name="Continue").click()
+        expect(prompt).to_have_count(0)
+        enrolled_here["step"] = step
+
+    yield step_up
+    if "secret" in enrolled_here and not page.is_closed():
+        wait_for_a_fresh_step(page, enrolled_here["step"])
+        removed = page.request.delete(
+            "/api/me/totp",
+            data={"password": live_server.adam.password,
+                  "code": phone.current_code(enrolled_here["secret"])},
+            headers={"X-Requested-With": "haven"},
+        )
+        assert removed.status == 204, removed.text()
 
 
 def screenshots(page, screenshot_dir, name: str, full_page: bool = True) -> None:
@@ -93,7 +117,7 @@ def api_get(page, path: str) -> dict:
 
 
 def test_adam_adds_a_dsl_only_subcategory_renames_an_agency_and_imports_pupils(
-    page, problems, live_server, signed_in_as, phone, screenshot_dir
+    page, problems, live_server, signed_in_as, adams_phone, screenshot_dir
 ):
     adam = live_server.adam
     problems.expect_refusal(403, "/api/admin/users")  # before he steps up
@@ -103,7 +127,7 @@ def test_adam_adds_a_dsl_only_subcategory_renames_an_agency_and_imports_pupils(
 
     # --- categories ---------------------------------------------------------------------
     page.get_by_role("link", name="Staff and admin").click()
-    step_up(page, live_server, phone)
+    adams_phone()
     expect(page.get_by_role("heading", name="Staff accounts", level=1)).to_be_visible()
     page.get_by_role("navigation", name="Administration").get_by_role(
         "link", name="Categories").click()
