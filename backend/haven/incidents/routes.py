@@ -11,9 +11,16 @@ from quart import Blueprint, request, send_file
 from quart_schema import validate_querystring, validate_response
 
 from haven.accounts import service as accounts
-from haven.incidents import files
+from haven.incidents import files, search
 from haven.incidents import service as incidents
-from haven.web.access import client_ip, current_session, key_holder, settings, signed_in
+from haven.web.access import (
+    client_ip,
+    current_session,
+    key_holder,
+    require_key_holder,
+    settings,
+    signed_in,
+)
 from haven.web.submissions import validate_submission
 
 blueprint = Blueprint("incidents", __name__)
@@ -145,6 +152,53 @@ async def record(data: IncidentIn, uploads: list[files.Upload]):
     roles = await accounts.roles_in(session.user_id, session.school_id)
     body = await incidents.read_incident(session, incident_id, roles, audit_view=False)
     return body, 201, _replayed(replayed)
+
+
+class IncidentQuery(BaseModel):
+    mine: int = Field(default=0, ge=0, le=1, description="1: only those I recorded")
+    pupil: int | None = None
+    category: int | None = Field(default=None, description="Subcategories included")
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    q: str = Field(default="", max_length=200, description="Words in the account")
+    page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=50, ge=1, le=200)
+
+
+class IncidentListed(BaseModel):
+    id: int
+    number: int
+    pupil: PupilRef
+    categories: list[str]
+    occurred_at: datetime
+    recorded_at: datetime
+    author: Named
+    entered_in_error: bool
+
+
+class IncidentList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    incidents: list[IncidentListed]
+
+
+@blueprint.get("/api/incidents")
+@signed_in
+@validate_querystring(IncidentQuery)
+@validate_response(IncidentList, 200)
+async def find(query_args: IncidentQuery):
+    """mine=1: my own records, for anyone signed in. Otherwise the key holders' search."""
+    session = current_session()
+    if query_args.mine:
+        return await search.recorded_by(session, page=query_args.page,
+                                        per_page=query_args.per_page), 200
+    await require_key_holder()
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    filters = search.Filters(pupil_id=query_args.pupil, category_id=query_args.category,
+                             since=query_args.from_, until=query_args.to, text=query_args.q)
+    return await search.search(session, roles, filters, page=query_args.page,
+                               per_page=query_args.per_page, ip_address=client_ip()), 200
 
 
 @blueprint.get("/api/incidents/<int:incident_id>")

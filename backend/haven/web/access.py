@@ -140,5 +140,11 @@ key_holder = _guard(Access.KEY_HOLDER, _elevated_key_holder)
 admin = _guard(Access.ADMIN, _elevated_admin)
 
 
+async def require_key_holder() -> None:
+    """For a route open to everyone signed in where one use is for key holders only (see
+    GET /api/incidents): raises 403 FORBIDDEN or ELEVATION_REQUIRED like @key_holder."""
+    await _require_elevated_role(current_session(), KEY_HOLDER_ROLES)
+
+
 def current_session() -> Session:
     return g.session
