@@ -103,7 +103,7 @@ def cmd_demo(settings: Settings, args) -> int:
     from haven.demo import DEMO_PASSWORD, seed_demo_school
 
     cmd_init(settings, args)
-    school, logins = _run_with_database(settings, seed_demo_school)
+    school, logins = _run_with_database(settings, lambda: seed_demo_school(settings))
     print()
     address = f"http://{args.bind}" if args.bind else settings.public_url
     print(f"Demo school: {school.name}. Sign in at {address} with:")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from haven import clock
+from haven.config import Settings
 from haven.errors import APIError
 from haven.incidents import file_types
 from haven.incidents.models import Action, Attachment, Incident
@@ -94,6 +95,12 @@ class Store:
     def __init__(self, folder: Path, limits: Limits) -> None:
         self.folder = folder
         self.limits = limits
+
+    @classmethod
+    def of(cls, settings: Settings) -> Store:
+        """The store in the data folder, with the limits the settings set."""
+        return cls(settings.data_dir / "files",
+                   Limits(max_files=settings.max_files, max_file_mb=settings.max_file_mb))
 
     async def take(self, uploads: list[Upload]) -> tuple[list[CheckedFile], list[str]]:
         """Checks the uploads (see check) and writes them: (the files, their stored names).

@@ -124,9 +124,7 @@ class IncidentOut(BaseModel):
 
 
 def _store() -> files.Store:
-    config = settings()
-    return files.Store(config.data_dir / "files",
-                       files.Limits(max_files=config.max_files, max_file_mb=config.max_file_mb))
+    return files.Store.of(settings())
 
 
 @blueprint.post("/api/incidents")
