@@ -465,8 +465,8 @@ async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
     visible = [i for i in found
                if (allowed := _allowed_roles(categories.get(i.id, []))) is None
                or allowed & key_roles]
-    actions = await Action.filter(incident_id__in=[i.id for i in visible]).select_related(
-        "author")
+    numbers = {i.id: i.number for i in visible}
+    actions = await Action.filter(incident_id__in=list(numbers)).select_related("author")
     entries = [
         {"type": "incident", "at": i.occurred_at, "incident_id": i.id, "number": i.number,
          "role": "subject" if i.pupil_id == pupil.id else linked.get(i.id, "involved"),
@@ -475,7 +475,7 @@ async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
         for i in visible
     ] + [
         {"type": "action", "at": a.recorded_at, "incident_id": a.incident_id,
-         "number": next(i.number for i in visible if i.id == a.incident_id),
+         "number": numbers[a.incident_id],
          "role": None, "categories": [], "text": a.text, "author": a.author.name,
          "kind": a.kind}
         for a in actions
