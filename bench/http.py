@@ -5,14 +5,18 @@
         --schools 1 --incidents 20000                                   # SQLite set
     .venv/bin/python bench/http.py [--database sqlite|postgres|both] [--concurrency 16]
                                    [--seconds 15] [--warm-up 3] [--only SCENARIO ...]
+                                   [--commit REV] [--chronology-per-page N] [--profile FILE]
 
-Starts `haven serve` (one worker, Hypercorn, HAVEN_LOG_LEVEL=warning so no access log)
-on a free port of 127.0.0.1 with the data folder and database that make_trust.py made,
-and drives it from this process with a small HTTP/1.1 keep-alive client of its own (an
-asyncio stream per connection; cheaper per request than aiohttp, so the client takes as
-little as possible of the second core). For each scenario: --concurrency connections
-each send one request after another; --warm-up seconds are thrown away, then
-requests are counted for --seconds. Scenarios, all at the first school of the set:
+Starts `haven serve` (one worker, Hypercorn, HAVEN_LOG_LEVEL=warning so no access log;
+the working tree's code, or with --commit that git revision's, whose migrations the data
+set must have) on a free port of 127.0.0.1 with the data folder and database that
+make_trust.py made, and drives it from this process with a small HTTP/1.1 keep-alive
+client of its own (an asyncio stream per connection; cheaper per request than aiohttp,
+so the client takes as little as possible of the second core). For each scenario:
+--concurrency connections each send one request after another; --warm-up seconds are
+thrown away, then the operations that end in the next --seconds are counted, and the CPU
+time used meanwhile by the server process and its PostgreSQL backends is sampled from
+/proc. Scenarios, all at the first school of the set:
 
   bare         GET /livez: the same server with no database work, the ceiling
   typeahead    GET /api/pupils?q= with 2 to 4 letter prefixes of names and forms (staff)
@@ -50,6 +54,7 @@ import random  # noqa: E402
 import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -154,9 +159,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def snapshot(revision: str, folder: Path) -> Path:
+    """Haven's code at a git revision, laid out as the installed package is (pwa/ and
+    service-worker/ inside it), so a benchmark measures a commit and not whatever the
+    working tree holds at that moment. Returns the folder to put on PYTHONPATH."""
+    archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", revision, "backend",
+                              "pwa", "service-worker"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    backend = folder / "backend"
+    (backend / "haven" / "pwa").symlink_to(folder / "pwa")
+    (backend / "haven" / "service_worker").symlink_to(folder / "service-worker")
+    return backend
+
+
 class Server:
-    def __init__(self, data_dir: Path, database_url: str, profile: str | None = None):
+    def __init__(self, data_dir: Path, database_url: str, profile: str | None = None,
+                 code: Path | None = None):
         self.data_dir, self.database_url, self.profile = data_dir, database_url, profile
+        self.code = code
         self.port = free_port()
         self.process = None
 
@@ -164,6 +184,9 @@ class Server:
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")},
                "HAVEN_DATA_DIR": str(self.data_dir), "HAVEN_DATABASE_URL": self.database_url,
                "HAVEN_LOG_LEVEL": "warning", "HAVEN_WORKERS": "1"}
+        if self.code:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code),
+                                                              env.get("PYTHONPATH")]))
         self.log = open(self.data_dir / "server.log", "ab")
         # --profile: the server under cProfile (its event loop thread: all of Haven's
         # Python and asyncpg; SQLite's queries run in aiosqlite's thread, not seen).
@@ -461,8 +484,14 @@ def run_one(database: str, args) -> None:
           f"warm-up + {args.seconds:.0f} s per scenario; {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; load average before "
           f"{os.getloadavg()[0]:.1f}")
-    with Server(data_dir, manifest["database_url"], args.profile) as server:
-        results = asyncio.run(measure(server.port, server.process.pid, manifest, args))
+    with tempfile.TemporaryDirectory() as folder:
+        code = snapshot(args.commit, Path(folder)) if args.commit else None
+        if args.commit:
+            print(f"code: git {args.commit} = " + subprocess.run(
+                ["git", "-C", str(HERE.parent), "rev-parse", "--short", args.commit],
+                capture_output=True, text=True).stdout.strip())
+        with Server(data_dir, manifest["database_url"], args.profile, code) as server:
+            results = asyncio.run(measure(server.port, server.process.pid, manifest, args))
     print(f"\n| {database} | requests/s | p50 ms | p99 ms | % of bare | server CPU ms/op "
           f"| database CPU ms/op |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -490,6 +519,9 @@ def main() -> None:
     parser.add_argument("--chronology-per-page", type=int, default=500,
                         help="page size for the chronology (the API allows up to 500)")
     parser.add_argument("--only", nargs="*", help="scenario names to run (default all)")
+    parser.add_argument("--commit", metavar="REV",
+                        help="serve Haven's code as of this git revision (e.g. HEAD), not "
+                        "the working tree")
     parser.add_argument("--profile", metavar="FILE",
                         help="run the server under cProfile and write its stats to FILE")
     args = parser.parse_args()
