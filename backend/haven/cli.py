@@ -177,6 +177,29 @@ def cmd_import_pupils(settings: Settings, args) -> None:
                          "(fix them, or use --skip-bad-rows)")
 
 
+def cmd_import_photos(settings: Settings, args) -> None:
+    from pathlib import Path
+
+    from haven.incidents.files import Store
+    from haven.pupils.photos import import_folder
+    from haven.schools.service import find_school
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise HavenError(f"{args.folder} is not a folder")
+
+    async def work():
+        return await import_folder(await find_school(args.school), folder, Store.of(settings))
+
+    report = _run_with_database(settings, work)
+    for name in report["unknown_upn"]:
+        print(f"{name}: no pupil with this UPN")
+    for problem in report["refused"]:
+        print(problem)
+    print(f"{report['imported']} photos imported, {len(report['unknown_upn'])} unmatched, "
+          f"{len(report['refused'])} refused")
+
+
 def cmd_audit_verify(settings: Settings, _args) -> None:
     from haven.audit.service import verify_chain
 
@@ -256,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     pupils.add_argument("--partial", action="store_true",
                         help="the file is not the whole roll: do not mark others as left")
     pupils.set_defaults(run=cmd_import_pupils)
+    photos = importing.add_parser("photos", help="pupils' photos from a folder of UPN.jpg files")
+    photos.add_argument("folder", metavar="FOLDER")
+    photos.add_argument("--school", help="school slug (may be left out while there is one)")
+    photos.set_defaults(run=cmd_import_photos)
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"

@@ -19,7 +19,9 @@ import pytest
 
 from haven.accounts.models import Session
 from haven.accounts.service import add_user
+from haven.incidents.files import Store, Upload
 from haven.incidents.models import Agency, Category
+from haven.pupils import photos
 from haven.pupils.models import Pupil
 from haven.schools.service import add_school
 from tests.conftest import CSRF, PASSWORD, Person, elevate_directly, sign_in
@@ -75,6 +77,7 @@ CALLS = [
     Call("GET", "/api/alerts", everyone(200)),
     Call("GET", "/api/pupils?q=amy", everyone(200)),
     Call("GET", "/api/pupils/{pupil}", key_holders(200, elsewhere=404)),
+    Call("GET", "/api/pupils/{pupil}/photo", everyone(200, rita=404, rob=404)),
     Call("GET", "/api/pupils/{pupil}/chronology", key_holders(200, elsewhere=404)),
     Call("GET", "/api/incidents", key_holders(200, elsewhere=200)),
     Call("GET", "/api/incidents?mine=1", everyone(200)),
@@ -104,6 +107,8 @@ CALLS = [
     Call("GET", "/api/admin/settings", admins(200, elsewhere=200)),
     Call("PATCH", "/api/admin/settings", admins(200, elsewhere=200), {}),
     Call("POST", "/api/admin/pupils/import", admins(400, elsewhere=400)),
+    Call("PUT", "/api/admin/pupils/{pupil}/photo", admins(400, elsewhere=400)),
+    Call("DELETE", "/api/admin/pupils/{pupil}/photo", admins(204, elsewhere=404)),
     Call("POST", "/api/session/lock", everyone(204)),
     Call("POST", "/api/session/unlock", everyone(400), {}),
     Call("DELETE", "/api/session", everyone(204)),
@@ -116,7 +121,7 @@ PUBLIC = {"/", "/<path:name>", "/sw.js", "/sw/<path:name>", "/healthz", "/livez"
 
 
 @pytest.fixture
-async def world(app, oakfield):
+async def world(app, oakfield, settings):
     """The people signed in (clients by name) and the ids the calls use."""
     riverside = await add_school("Riverside School", "riverside")
     rita = await add_user(riverside, "rita@riverside.example", "Rita Other", PASSWORD, ["staff"])
@@ -127,6 +132,8 @@ async def world(app, oakfield):
     amy = await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
                              last_name="Jones", date_of_birth=date(2014, 9, 1),
                              year_group="Year 7", form="7A")
+    await photos.set_photo(oakfield.school, amy.id, Upload("amy.jpg", samples.JPEG),
+                           Store.of(settings), actor_id=None)
     people = {"alice": oakfield.alice, "dina": oakfield.dina, "sam": oakfield.sam,
               "adam": oakfield.adam, "rita": Person(rita.email, rita.name, rita.id),
               "rob": Person(rob.email, rob.name, rob.id)}

@@ -17,6 +17,8 @@ class Pupil(Model):
     gender = fields.CharField(max_length=32, default="")
     on_roll_from = fields.DateField(null=True)
     left_on = fields.DateField(null=True)
+    photo = fields.CharField(max_length=64, null=True,
+                             description="Stored name of the photo in the data folder's files")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,20 +1,28 @@
 """GET /api/pupils?q= (the typeahead), GET /api/pupils/{id} (the profile, for key
-holders) and POST /api/admin/pupils/import."""
+holders), pupils' photos, and POST /api/admin/pupils/import."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, request
+from quart import Blueprint, request, send_file
 from quart_schema import validate_querystring, validate_response
 
 from haven.audit import service as audit
 from haven.errors import APIError, NotFound
-from haven.pupils import importer
+from haven.incidents.files import Store, Upload
+from haven.pupils import importer, photos
 from haven.pupils import service as pupils
 from haven.pupils.models import Pupil
-from haven.web.access import admin, client_ip, current_session, key_holder, signed_in
+from haven.web.access import (
+    admin,
+    client_ip,
+    current_session,
+    key_holder,
+    settings,
+    signed_in,
+)
 from haven.web.submissions import takes_files
 
 blueprint = Blueprint("pupils", __name__)
@@ -84,6 +92,43 @@ async def pupil_profile(pupil_id: int):
     await audit.record("pupil_viewed", school_id=session.school_id, actor_id=session.user_id,
                        target_type="pupil", target_id=pupil.id, ip_address=client_ip())
     return pupils.profile(pupil), 200
+
+
+@blueprint.get("/api/pupils/<int:pupil_id>/photo")
+@signed_in
+async def photo(pupil_id: int):
+    path, content_type = await photos.photo_file(current_session().school_id, pupil_id,
+                                                 Store.of(settings()))
+    return await send_file(path, mimetype=content_type, conditional=False)
+
+
+class PhotoOut(BaseModel):
+    photo_url: str | None
+
+
+@blueprint.put("/api/admin/pupils/<int:pupil_id>/photo")
+@admin
+@takes_files
+@validate_response(PhotoOut, 200)
+async def set_photo(pupil_id: int):
+    """Multipart: the photo (JPEG or PNG, up to 5 MB) as the form field `file`."""
+    upload = (await request.files).get("file")
+    if upload is None:
+        raise APIError(400, "FILE_REQUIRED", "Attach the photo as the form field 'file'.")
+    session = current_session()
+    pupil = await photos.set_photo(session.school, pupil_id,
+                                   Upload(upload.filename or "photo", upload.read()),
+                                   Store.of(settings()), actor_id=session.user_id)
+    return {"photo_url": pupils.photo_url(pupil)}, 200
+
+
+@blueprint.delete("/api/admin/pupils/<int:pupil_id>/photo")
+@admin
+async def remove_photo(pupil_id: int):
+    session = current_session()
+    await photos.remove_photo(session.school, pupil_id, Store.of(settings()),
+                              actor_id=session.user_id)
+    return "", 204
 
 
 def _flag(form, name: str) -> bool:

@@ -41,8 +41,13 @@ def summary(pupil: Pupil) -> dict:
             "form": pupil.form}
 
 
+def photo_url(pupil: Pupil) -> str | None:
+    # The stored name changes with the photo, so a browser never shows an old one.
+    return f"/api/pupils/{pupil.id}/photo?v={pupil.photo[:8]}" if pupil.photo else None
+
+
 def typeahead_entry(pupil: Pupil) -> dict:
-    return {**summary(pupil), "photo_url": None}
+    return {**summary(pupil), "photo_url": photo_url(pupil)}
 
 
 def profile(pupil: Pupil) -> dict:
