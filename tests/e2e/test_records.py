@@ -131,6 +131,13 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(page.get_by_text("Alerted:")).to_contain_text("Dina Safeguard")
     page.get_by_role("link", name=f"View incident {number}").click()
     expect(page.get_by_role("heading", name=f"Incident {number}", level=1)).to_be_visible()
+    # Home lists it among her own records.
+    page.get_by_test_id("nav-home").click()
+    mine = page.get_by_test_id("my-incident").filter(has_text=f"Incident {number}:")
+    expect(mine).to_contain_text("Ben Carter (Year 5, form 5B)")
+    expect(mine).to_contain_text("Physical abuse")
+    mine.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Incident {number}", level=1)).to_be_visible()
     # Alice alerted no one but Dina: there is nothing for her to mark as read.
     expect(page.get_by_test_id("mark-read")).to_be_hidden()
     page.get_by_test_id("sign-out").click()

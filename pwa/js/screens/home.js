@@ -1,11 +1,12 @@
-// The signed-in home screen: "Record a concern" first, then the alerts waiting for you
-// and, for key holders, a way to find a pupil. Your account's
+// The signed-in home screen: "Record a concern" first, then the alerts waiting for you,
+// the records you wrote lately and, for key holders, a way to find a pupil. Your account's
 // details stay at the foot of the page (and on the Account page).
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { signedInLayout } from '../components/layout.js';
 import { pupilSearch } from '../components/pupil-search.js';
+import { pupilInWords } from '../records.js';
 import { rolesInWords } from '../roles.js';
 import { dateAndTime, timeOfDay } from '../time.js';
 
@@ -38,6 +39,19 @@ function alertItem(alert, timeZone) {
         `Raised by ${alert.raised_by}, ${dateAndTime(new Date(alert.created_at), timeZone)}`)));
 }
 
+function incidentItem(incident, timeZone) {
+  return h('li', { class: 'item', 'data-testid': 'my-incident' },
+    h('div', { class: 'item__main' },
+      h('p', { class: 'item__title' },
+        h('a', { href: `#/incidents/${incident.id}` },
+          `Incident ${incident.number}: ${pupilInWords(incident.pupil)}`)),
+      h('p', { class: 'item__meta' },
+        `${incident.categories.join(', ')}; happened ${dateAndTime(new Date(incident.occurred_at), timeZone)}`),
+      incident.entered_in_error
+        ? h('ul', { class: 'badges' }, h('li', { class: 'badge badge--warning' }, 'Entered in error'))
+        : null));
+}
+
 function accountCard(session) {
   const { user, school, roles, key_holder: keyHolder } = session;
   const elevatedUntil = session.elevated_until ? new Date(session.elevated_until) : null;
@@ -62,6 +76,12 @@ export function homeScreen(session, actions) {
   loadInto(alerts, api.get('/api/alerts?unread=1').then((answer) => answer.alerts), {
     item: (alert) => alertItem(alert, timeZone), empty: 'No unread alerts.', testid: 'unread-alerts',
   });
+  const mine = card('mine-heading', 'Your recent records');
+  loadInto(mine, api.get('/api/incidents?mine=1&per_page=10').then((answer) => answer.incidents), {
+    item: (incident) => incidentItem(incident, timeZone),
+    empty: 'You have not recorded a concern yet.',
+    testid: 'my-incidents',
+  });
 
   const findPupil = session.key_holder ? card('find-pupil-heading', 'Find a pupil',
     pupilSearch({
@@ -75,7 +95,7 @@ export function homeScreen(session, actions) {
     h('div', { class: 'page-heading' }, heading),
     h('a', { href: '#/incidents/new', class: 'button button--primary button--large record-concern', 'data-testid': 'record-concern' },
       'Record a concern'),
-    h('div', { class: 'home__grid' }, alerts, findPupil),
+    h('div', { class: 'home__grid' }, alerts, mine, findPupil),
     accountCard(session));
   const { element } = signedInLayout(session, actions, { current: 'home', content });
   return { title: 'Home', element, focusTarget: heading };
