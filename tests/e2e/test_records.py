@@ -38,11 +38,15 @@ def tiny_png(width: int = 4, height: int = 4) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def screenshots(page, screenshot_dir, name: str) -> None:
+def screenshots(page, screenshot_dir, name: str, *, whole_page: bool = True) -> None:
+    """whole_page=False: what is on the screen, e.g. a dialog over the page."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(200)  # let the layout settle at the new width
-        page.screenshot(path=str(screenshot_dir / f"records-{name}-{size}.png"), full_page=True)
+        page.screenshot(path=str(screenshot_dir / f"records-{name}-{size}.png"),
+                        full_page=whole_page)
+        if not whole_page:
+            continue
         # A long page on a phone, also a screen at a time, at a size a person can look at.
         full_height = page.evaluate("document.documentElement.scrollHeight")
         for part, top in enumerate(range(0, full_height, height)):
@@ -122,6 +126,8 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(confirm).to_contain_text("Ben Carter")
     expect(confirm).to_contain_text("Year 5, form 5B")
     expect(confirm).to_contain_text("Maya Patel (Year 5, form 5B), witness")
+    expect(confirm.get_by_role("button", name="Go back and check")).to_be_focused()
+    screenshots(page, screenshot_dir, "confirm", whole_page=False)
     confirm.get_by_role("button", name="Submit the record").click()
 
     recorded = page.get_by_test_id("incident-recorded")
