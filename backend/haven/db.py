@@ -24,6 +24,14 @@ MODEL_MODULES = [
 ]
 
 
+async def _keep_session_state(_connection) -> None:
+    """asyncpg's pool resets every connection it gets back (unlock all advisory locks,
+    close cursors, UNLISTEN, RESET ALL): a round trip after each statement outside a
+    transaction. Haven changes no session state: its advisory locks are transaction-scoped
+    (pg_advisory_xact_lock), it never LISTENs or SETs. An open transaction is still rolled
+    back by the pool before this is called."""
+
+
 def tortoise_config(database_url: str) -> dict:
     connection: str | dict = database_url
     if database_url.startswith("sqlite://"):
@@ -32,6 +40,9 @@ def tortoise_config(database_url: str) -> dict:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = expand_db_url(database_url)
         connection["engine"] = "haven.sqlite_backend"
+    elif database_url.startswith(("postgres://", "postgresql://")):
+        connection = expand_db_url(database_url)
+        connection["credentials"]["reset"] = _keep_session_state
     return {
         "connections": {"default": connection},
         "apps": {

@@ -121,6 +121,7 @@ class BodyMapMarker(Model):
 
     class Meta:
         table = "body_map_marker"
+        indexes = (("incident_id",),)
 
 
 class ActionKind:
@@ -190,3 +191,4 @@ class IdempotencyRecord(Model):
     class Meta:
         table = "idempotency_record"
         unique_together = (("user", "key"),)
+        indexes = (("created_at",),)  # for purging keys past KEEP_FOR
