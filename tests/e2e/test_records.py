@@ -108,6 +108,15 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(note).to_be_focused()
     note.fill(MARKER_NOTE)
     expect(page.get_by_test_id("body-map-marker")).to_have_count(1)
+    # Without a pointer: Enter on the back outline places a marker; then she removes it.
+    back = page.locator("[data-testid=body-map] svg[data-view=back]")
+    back.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("img", name="Marker 2 on the back. Arrow keys move it.")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("button", name="Remove marker 2").click()
+    expect(page.get_by_test_id("body-map-marker")).to_have_count(1)
+    expect(note).to_have_value(MARKER_NOTE)
 
     page.get_by_test_id("attach-files").set_input_files(str(photo))
     expect(page.get_by_test_id("chosen-file")).to_contain_text("sleeve.png")
