@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
         # holds every other route to max_request_mb.
         MAX_CONTENT_LENGTH=(settings.max_files * settings.max_file_mb
                             + settings.max_request_mb) * 1024 * 1024,
+        # A submission is the JSON in 'data' and its files: nothing else in the form.
+        MAX_FORM_PARTS=settings.max_files + 5,
+        MAX_FORM_MEMORY_SIZE=256 * 1024,
         # Shell files revalidate every time (see web/security.py); the service worker caches.
         SEND_FILE_MAX_AGE_DEFAULT=None,
         QUART_AUTH_COOKIE_NAME=settings.cookie_name,

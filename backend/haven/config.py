@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _uploads_fit_in_memory(self) -> Settings:
+        # A submission is held in memory while it is checked.
+        if self.max_files * self.max_file_mb > 1024:
+            raise ValueError("HAVEN_MAX_FILES x HAVEN_MAX_FILE_MB must stay within 1024 MB")
+        return self
+
+    @model_validator(mode="after")
     def _one_worker_on_sqlite(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite://{(self.data_dir / 'haven.sqlite3').resolve()}"

@@ -203,3 +203,25 @@ async def test_only_uploads_may_be_large(alice, settings):
     response = await alice.post("/api/session", data=body,
                                 headers={**CSRF, "Content-Type": "application/json"})
     assert response.status_code == 413
+
+
+async def test_json_to_a_route_that_takes_files_is_held_to_the_small_limit(alice, settings):
+    body = json.dumps({"account": "x" * (settings.max_request_mb * 1024 * 1024)})
+    response = await alice.post("/api/incidents", data=body,
+                                headers={**CSRF, "Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_a_large_multipart_body_needs_a_session(client, concern, settings):
+    big = samples.PDF + b" " * (settings.max_request_mb * 1024 * 1024)
+    body, headers = samples.multipart(json.dumps(concern), [("scan.pdf", big)])
+    response = await client.post("/api/incidents", data=body,
+                                 headers={**headers, "Content-Length": str(len(body))})
+    assert response.status_code == 413
+
+
+async def test_a_body_without_a_length_is_refused_before_it_is_read(alice):
+    response = await alice.post("/api/session/elevate", data=b'{"code": "123456"}', headers={
+        **CSRF, "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    assert (response.status_code, (await response.get_json())["code"]) == (
+        411, "LENGTH_REQUIRED")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from quart import Quart, Request, jsonify
+from quart import Quart, Request, current_app, jsonify
 from quart_schema import RequestSchemaValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from haven.errors import APIError, HavenError
 
@@ -32,6 +32,11 @@ def _invalid_json() -> APIError:
 
 class HavenRequest(Request):
     async def get_json(self, *args, **kwargs):
+        # web/security.py refuses a declared length over the limit before anything is read;
+        # a body that came without one (HTTP/2 may) is measured here, before it is parsed.
+        limit = current_app.extensions["haven_settings"].max_request_mb * 1024 * 1024
+        if len(await self.get_data(cache=True)) > limit:
+            raise RequestEntityTooLarge()
         try:
             body = await super().get_json(*args, **kwargs)
         except UnicodeDecodeError:

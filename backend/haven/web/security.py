@@ -65,21 +65,29 @@ def check_body_type() -> None:
         )
 
 
-async def limit_body_size() -> None:
-    """Only submissions with files may be large (see web/submissions.py: the app's
-    MAX_CONTENT_LENGTH is theirs); every other body is held to HAVEN_MAX_REQUEST_MB, so
-    nobody can make the server keep hundreds of megabytes for a route that wants a few
-    bytes of JSON."""
-    view = current_app.view_functions.get(request.endpoint)
-    if request.method in SAFE_METHODS or getattr(view, "haven_takes_files", False):
+# A submission's photos over a slow mobile connection: 200 MB at 5 Mbit/s is 5 minutes.
+UPLOAD_TIMEOUT_SECONDS = 15 * 60
+
+
+def limit_body_size() -> None:
+    """How large a body may be. A signed-in person's multipart submission to a route that
+    takes files (web/submissions.py) may carry every file it is allowed, which is the app's
+    MAX_CONTENT_LENGTH, and is given time to arrive; every other body, JSON to those routes
+    included, is held to HAVEN_MAX_REQUEST_MB. Bodies must say their length: a chunked one
+    could only be measured by holding all of it first."""
+    if request.method in SAFE_METHODS:
         return
-    limit = current_app.extensions["haven_settings"].max_request_mb * 1024 * 1024
-    if request.content_length is not None:
-        if request.content_length > limit:
-            raise RequestEntityTooLarge()
-    # Sent in chunks, without a length: measured once it has arrived (within the app's
-    # larger limit). Kept, so the view reads the same bytes.
-    elif len(await request.get_data(cache=True)) > limit:
+    config = current_app.extensions["haven_settings"]
+    view = current_app.view_functions.get(request.endpoint)
+    if (getattr(view, "haven_takes_files", False) and request.mimetype == "multipart/form-data"
+            and request.cookies.get(config.cookie_name)):
+        request.body_timeout = UPLOAD_TIMEOUT_SECONDS
+        return  # Quart holds it to MAX_CONTENT_LENGTH as it arrives
+    if request.content_length is None:
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            raise APIError(411, "LENGTH_REQUIRED", "Send the body with a Content-Length.")
+        return  # no body
+    if request.content_length > config.max_request_mb * 1024 * 1024:
         raise RequestEntityTooLarge()
 
 
