@@ -225,3 +225,50 @@ async def test_a_body_without_a_length_is_refused_before_it_is_read(alice):
         **CSRF, "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     assert (response.status_code, (await response.get_json())["code"]) == (
         411, "LENGTH_REQUIRED")
+
+
+async def test_a_submission_cancelled_mid_way_leaves_no_files(alice, concern, settings,
+                                                             monkeypatch):
+    import asyncio
+
+    from haven.incidents import files
+
+    async def client_went_away(*args, **kwargs):
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(files, "record", client_went_away)
+    # The test client answers a cancelled request with an error; what matters is the disk.
+    await _submit(alice, concern, [("a.jpg", samples.JPEG), ("b.png", samples.png())])
+    assert await Incident.all().count() == 0 and _stored(settings) == []
+
+
+async def test_a_write_failing_part_way_removes_what_it_wrote(alice, concern, settings,
+                                                              monkeypatch):
+    from haven.incidents.files import Store
+
+    real_write = Store._write
+    calls = []
+
+    def disk_full_on_the_second(self, content):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(self, content)
+
+    monkeypatch.setattr(Store, "_write", disk_full_on_the_second)
+    response = await _submit(alice, concern, [("a.jpg", samples.JPEG), ("b.png", samples.png())])
+    assert response.status_code == 500
+    assert sorted(p for p in (settings.data_dir / "files").rglob("*") if p.is_file()) == []
+
+
+async def test_files_of_a_recorded_incident_stay_whatever_fails_after_the_commit(
+        alice, concern, settings, monkeypatch):
+    from haven.outbox import service as outbox
+
+    def broken():
+        raise RuntimeError("after the commit")
+
+    monkeypatch.setattr(outbox, "notify", broken)
+    response = await _submit(alice, concern, [("a.jpg", samples.JPEG)])
+    assert response.status_code == 500
+    assert await Attachment.all().count() == 1 and len(_stored(settings)) == 1

@@ -4,8 +4,8 @@ people who may read the incident.
 A file's content is written to the data folder (files/ab/abcdef..., a random name; the
 uploader's name for it is only shown) before the transaction that records the incident, so
 no disk work happens while the database is locked; if that transaction fails, the files
-written for it are removed again. The content never changes after that: its SHA-256 is
-recorded with it.
+written for it are removed again (Store.kept). The content never changes after that: its
+SHA-256 is recorded with it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import hashlib
 import os
 import secrets
 import unicodedata
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,11 +104,21 @@ class Store:
         return cls(settings.data_dir / "files",
                    Limits(max_files=settings.max_files, max_file_mb=settings.max_file_mb))
 
-    async def take(self, uploads: list[Upload]) -> tuple[list[CheckedFile], list[str]]:
-        """Checks the uploads (see check) and writes them: (the files, their stored names).
-        Whoever takes them removes them again if they end up unrecorded."""
-        checked = await check(uploads, self.limits)
-        return checked, await self.write(checked)
+    @asynccontextmanager
+    async def kept(self, files: list[CheckedFile],
+                   unreferenced: Callable[[list[str]], Awaitable[list[str]]]):
+        """Writes the files for the block, which records them (yields their stored names, in
+        order). If the block fails or is cancelled (the client went away), every file that
+        `unreferenced` says nothing points to is removed again: the database is asked, as a
+        cancellation can come while a commit is in flight."""
+        written: list[str] = []
+        try:
+            await self._write_all(files, written)
+            yield written
+        except BaseException:
+            if written:
+                await self.remove(await unreferenced(list(written)))
+            raise
 
     def path(self, stored_as: str) -> Path:
         return self.folder / stored_as[:2] / stored_as
@@ -116,21 +128,42 @@ class Store:
         path = self.path(stored_as)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = path.with_suffix(".part")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(content)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         return stored_as
 
-    async def write(self, files: list[CheckedFile]) -> list[str]:
-        """Each file's content written durably; their stored names, in the same order."""
-        return await asyncio.to_thread(lambda: [self._write(f.content) for f in files])
+    def _write_each(self, files: list[CheckedFile], written: list[str]) -> None:
+        for file in files:
+            written.append(self._write(file.content))
+
+    async def _write_all(self, files: list[CheckedFile], written: list[str]) -> None:
+        """Each file written durably, its stored name appended to `written`. If the caller
+        is cancelled, the thread still finishes: waited for, so `written` is complete."""
+        work = asyncio.ensure_future(asyncio.to_thread(self._write_each, files, written))
+        try:
+            await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await asyncio.wait([work])
+            raise
 
     async def remove(self, stored: list[str]) -> None:
         await asyncio.to_thread(
             lambda: [self.path(name).unlink(missing_ok=True) for name in stored])
+
+
+async def unrecorded(stored: list[str]) -> list[str]:
+    """Those of the stored names no attachment row holds."""
+    recorded = set(await Attachment.filter(stored_as__in=stored).values_list("stored_as",
+                                                                             flat=True))
+    return [name for name in stored if name not in recorded]
 
 
 async def record(files: list[CheckedFile], stored: list[str], *, incident: Incident,

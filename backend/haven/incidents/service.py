@@ -193,15 +193,12 @@ async def _record(school: School, author: User, new: NewIncident, claim: idempot
                   uploads: list[files.Upload]) -> Incident:
     pupils, categories, agencies = await _check(school, new)
     alert_to = await recipients(school, author.id, new.alert_user_ids, categories)
-    checked, stored = await store.take(uploads)
-    try:
+    checked = await files.check(uploads, store.limits)
+    async with store.kept(checked, files.unrecorded) as stored:
         return await _write_incident(school, author, new, claim, pupils=pupils,
                                      categories=categories, agencies=agencies,
                                      alert_to=alert_to, checked=checked, stored=stored,
                                      public_url=public_url, ip_address=ip_address)
-    except BaseException:
-        await store.remove(stored)
-        raise
 
 
 async def _write_incident(school: School, author: User, new: NewIncident,
@@ -379,15 +376,12 @@ async def _add_action(session: Session, incident_id: int, roles: list[Role], *, 
     if chosen - here:
         raise _invalid("UNKNOWN_STAFF", "Some of the staff chosen to alert do not work here.")
     here.discard(session.user_id)
-    checked, stored = await store.take(uploads)
-    try:
+    checked = await files.check(uploads, store.limits)
+    async with store.kept(checked, files.unrecorded) as stored:
         return await _write_action(session, school, incident, kind=kind, text=text,
                                    agencies=agencies, alert_to=here, checked=checked,
                                    stored=stored, public_url=public_url,
                                    ip_address=ip_address, claim=claim)
-    except BaseException:
-        await store.remove(stored)
-        raise
 
 
 async def _write_action(session: Session, school: School, incident: Incident, *, kind: str,

@@ -48,20 +48,23 @@ async def set_photo(school: School, pupil_id: int, upload: Upload, store: Store,
     another school's pupil)."""
     pupil = await _pupil(school.id, pupil_id)
     photo = await asyncio.to_thread(check_photo, upload)
-    (stored_as,) = await store.write([photo])
-    earlier = pupil.photo
-    try:
+    async with store.kept([photo], _not_photos) as (stored_as,):
         async with in_transaction():
+            # Locked, so that two new photos at once cannot both replace the same old one.
+            pupil = await Pupil.select_for_update().get(id=pupil.id)
+            earlier = pupil.photo
             pupil.photo = stored_as
             await pupil.save(update_fields=["photo"])
             await audit.record("pupil_photo_set", school_id=school.id, actor_id=actor_id,
                                target_type="pupil", target_id=pupil.id)
-    except BaseException:
-        await store.remove([stored_as])
-        raise
     if earlier:
         await store.remove([earlier])
     return pupil
+
+
+async def _not_photos(stored: list[str]) -> list[str]:
+    used = set(await Pupil.filter(photo__in=stored).values_list("photo", flat=True))
+    return [name for name in stored if name not in used]
 
 
 async def remove_photo(school: School, pupil_id: int, store: Store, *,
