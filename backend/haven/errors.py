@@ -38,3 +38,12 @@ class Forbidden(APIError):
 class Conflict(APIError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(409, code, message)
+
+
+class ElevationRequired(APIError):
+    """A key holder's or administrator's session must be elevated with the authenticator
+    first: the app asks for a code and tries again."""
+
+    def __init__(self) -> None:
+        super().__init__(403, "ELEVATION_REQUIRED",
+                         "Enter a code from your authenticator to see this.")

@@ -69,6 +69,8 @@ async def test_only_an_elevated_key_holder_marks_it_entered_in_error(app, client
     assert (await refused.get_json())["code"] == "KEY_HOLDER_REQUIRED"
     sam = app.test_client()
     await sign_in(sam, oakfield.sam)
+    asked = await _act(sam, incident_id, text="Wrong child.", kind="entered_in_error")
+    assert (await asked.get_json())["code"] == "ELEVATION_REQUIRED"  # the app asks for a code
     await elevate_directly(oakfield.sam.id)
     done = await _act(sam, incident_id, text="Recorded against the wrong child.",
                       kind="entered_in_error")

@@ -27,7 +27,7 @@ from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, U
 from haven.alerts.models import Alert
 from haven.audit import service as audit
 from haven.db import dialect
-from haven.errors import APIError, NotFound
+from haven.errors import APIError, ElevationRequired, NotFound
 from haven.incidents import files, idempotency
 from haven.incidents.models import (
     Action,
@@ -362,9 +362,11 @@ async def _add_action(session: Session, incident_id: int, roles: list[Role], *, 
     if kind not in ActionKind.ALL:
         raise _invalid("INVALID_KIND", f"'{kind}' is not a kind of action.")
     if kind in ActionKind.KEY_HOLDERS_ONLY:
-        if not (session.is_elevated and any(r in KEY_HOLDER_ROLES for r in roles)):
-            raise APIError(403, "KEY_HOLDER_REQUIRED", "Only a key holder, with the "
-                           "authenticator, can amend a record or mark it entered in error.")
+        if not any(r in KEY_HOLDER_ROLES for r in roles):
+            raise APIError(403, "KEY_HOLDER_REQUIRED", "Only a key holder can amend a "
+                           "record or mark it entered in error.")
+        if not session.is_elevated:
+            raise ElevationRequired()
     if not text.strip():
         raise _invalid("TEXT_REQUIRED", "Write what was done: the text is empty.")
     school = await School.get(id=session.school_id)

@@ -22,7 +22,7 @@ from quart_auth import current_user
 from haven.accounts import service as accounts
 from haven.accounts.models import KEY_HOLDER_ROLES, Role, Session
 from haven.config import Settings
-from haven.errors import APIError, Forbidden
+from haven.errors import APIError, ElevationRequired, Forbidden
 
 BACKGROUND_HEADER = "X-Haven-Background"
 
@@ -50,12 +50,6 @@ def is_background_request() -> bool:
 
 def unauthenticated() -> APIError:
     return APIError(401, "UNAUTHENTICATED", "Please sign in.")
-
-
-def elevation_required() -> APIError:
-    return APIError(
-        403, "ELEVATION_REQUIRED", "Enter a code from your authenticator to see this."
-    )
 
 
 def public(view):
@@ -94,7 +88,7 @@ async def _require_elevated_role(session: Session, allowed: frozenset[Role]) -> 
     if not allowed & set(roles):
         raise Forbidden()
     if not session.is_elevated:
-        raise elevation_required()
+        raise ElevationRequired()
 
 
 def _guard(rule: Access, check):
