@@ -7,6 +7,7 @@ import pytest
 from haven.audit.models import AuditEvent
 from haven.incidents.models import Category
 from haven.pupils.models import Pupil
+from haven.accounts.models import Membership, Role
 from haven.accounts.service import add_user
 from haven.schools.service import add_school
 from tests.conftest import CSRF, PASSWORD, Person, elevate_directly, sign_in
@@ -137,3 +138,33 @@ async def test_another_schools_key_holder_finds_nothing_here(app, records):
     await elevate_directly(rob.id)
     assert (await _search(client))[0] == []
     assert (await _search(client, pupil=records["amy"].id))[0] == []
+
+
+async def test_the_search_lists_exactly_what_the_person_may_open(app, oakfield, records):
+    """One rule for both: every restricted category must allow one of the person's
+    key-holder roles (staff or admin roles open nothing)."""
+    school = oakfield.school
+    staff_only = await Category.create(school=school, name="Staff room", visible_to_roles=["staff"])
+    slt_only = await Category.create(school=school, name="SLT only", visible_to_roles=["slt"])
+    dsl_only = (await Category.get(school=school, name="Neglect")).id
+    alice = app.test_client()
+    await sign_in(alice, oakfield.alice)
+    made = {}
+    for label, categories in (("staff room", [staff_only.id]),
+                              ("both", [dsl_only, slt_only.id])):
+        response = await alice.post("/api/incidents", headers=CSRF, json={
+            "pupil_id": records["amy"].id, "category_ids": categories, "account": label})
+        made[label] = await response.get_json()
+    for person, roles in ((oakfield.dina, ["staff", "dsl"]), (oakfield.sam, ["staff", "slt"]),
+                          (oakfield.sam, ["staff", "slt", "dsl"])):
+        for role in roles:
+            await Membership.get_or_create(school=school, user_id=person.id, role=Role(role))
+        client = app.test_client()
+        await sign_in(client, person)
+        await elevate_directly(person.id)
+        listed = set((await _search(client))[0])
+        for created in made.values():
+            opened = (await client.get(f"/api/incidents/{created['id']}")).status_code
+            assert (created["number"] in listed) == (opened == 200), (person.name, roles,
+                                                                       created["account"])
+    assert made["both"]["number"] in listed  # Sam, now DSL and SLT, may see both

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from tortoise.expressions import Q, Subquery
 
-from haven.accounts.models import Role, Session
+from haven.accounts.models import KEY_HOLDER_ROLES, Role, Session
+from haven.alerts.models import Alert
 from haven.audit import service as audit
 from haven.incidents.models import (
     Action,
@@ -21,6 +22,7 @@ from haven.incidents.models import (
     IncidentCategory,
     IncidentPupil,
 )
+from haven.incidents.service import roles_may_see
 from haven.pupils.service import summary as pupil_summary
 
 
@@ -34,10 +36,11 @@ class Filters:
 
 
 async def _hidden_categories(school_id: int, roles: list[Role]) -> list[int]:
-    """Categories restricted to roles the person does not hold."""
-    held = {r.value for r in roles}
-    return [c.id for c in await Category.filter(school_id=school_id).exclude(visible_to_roles=[])
-            if c.visible_to_roles and not held & set(c.visible_to_roles)]
+    """Categories restricted to roles other than the person's key-holder roles: an incident
+    in any of them is hidden, which is service.roles_may_see's rule."""
+    key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
+    categories = await Category.filter(school_id=school_id)
+    return [c.id for c in categories if not roles_may_see([c], key_roles)]
 
 
 async def _page(query, page: int, per_page: int, order: tuple[str, ...]) -> dict:
@@ -72,8 +75,14 @@ async def search(session: Session, roles: list[Role], filters: Filters, *, page:
     query = Incident.filter(school_id=session.school_id)
     hidden = await _hidden_categories(session.school_id, roles)
     if hidden:
-        query = query.filter(id__not_in=Subquery(IncidentCategory.filter(
-            school_id=session.school_id, category_id__in=hidden).values("incident_id")))
+        # As service.may_read: what the person wrote or was alerted about, whatever its
+        # categories, and anything in none of the categories their roles may not see.
+        query = query.filter(
+            Q(id__not_in=Subquery(IncidentCategory.filter(
+                school_id=session.school_id, category_id__in=hidden).values("incident_id")))
+            | Q(author_id=session.user_id)
+            | Q(id__in=Subquery(Alert.filter(recipient_id=session.user_id).values(
+                "incident_id"))))
     if filters.pupil_id is not None:
         query = query.filter(Q(pupil_id=filters.pupil_id) | Q(id__in=Subquery(
             IncidentPupil.filter(pupil_id=filters.pupil_id).values("incident_id"))))

@@ -121,14 +121,12 @@ async def _members(school: School, *, roles: set[str] | None = None,
     return set(await query.values_list("user_id", flat=True))
 
 
-def _allowed_roles(categories: list[Category]) -> set[str] | None:
-    """The roles every category allows, or None when no category is restricted."""
-    allowed = None
-    for category in categories:
-        if category.visible_to_roles:
-            allowed = set(category.visible_to_roles) if allowed is None else (
-                allowed & set(category.visible_to_roles))
-    return allowed
+def roles_may_see(categories: list[Category], key_roles: set[str]) -> bool:
+    """Whether someone holding these key-holder roles may see an incident in these
+    categories: each restricted category must allow one of them. The one rule for reading,
+    the chronology, the search (search.py) and the SLT's automatic alert."""
+    return all(not c.visible_to_roles or key_roles & set(c.visible_to_roles)
+               for c in categories)
 
 
 async def recipients(school: School, author_id: int, chosen: list[int],
@@ -138,13 +136,16 @@ async def recipients(school: School, author_id: int, chosen: list[int],
     chosen_here = await _members(school, user_ids=set(chosen))
     if set(chosen) - chosen_here:
         raise _invalid("UNKNOWN_STAFF", "Some of the staff chosen to alert do not work here.")
-    allowed = _allowed_roles(categories)
     why: dict[int, str] = {}
     if school.setting("always_alert_slt"):
         slt = await _members(school, roles={Role.SLT.value})
-        if allowed is not None:
-            slt &= await _members(school, roles=allowed)
-        why.update(dict.fromkeys(slt, "slt"))
+        held: dict[int, set[str]] = {}
+        for user_id, role in await Membership.filter(
+                school=school, user_id__in=list(slt)).values_list("user_id", "role"):
+            if Role(role) in KEY_HOLDER_ROLES:
+                held.setdefault(user_id, set()).add(Role(role).value)
+        why.update(dict.fromkeys(
+            (u for u in slt if roles_may_see(categories, held.get(u, set()))), "slt"))
     for category in categories:
         automatic = set(category.alert_user_ids or [])
         group = await _members(school, user_ids=automatic) if automatic else set()
@@ -257,8 +258,7 @@ async def may_read(session: Session, incident: Incident, roles: list[Role]) -> b
     if not (key_roles and session.is_elevated):
         return False
     categories = await Category.filter(incident_links__incident_id=incident.id)
-    allowed = _allowed_roles(categories)
-    return allowed is None or bool(allowed & key_roles)
+    return roles_may_see(categories, key_roles)
 
 
 async def read_incident(session: Session, incident_id: int, roles: list[Role], *,
@@ -459,8 +459,7 @@ async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
             incident_id__in=[i.id for i in found]).select_related("category"):
         categories.setdefault(link.incident_id, []).append(link.category)
     visible = [i for i in found
-               if (allowed := _allowed_roles(categories.get(i.id, []))) is None
-               or allowed & key_roles]
+               if roles_may_see(categories.get(i.id, []), key_roles)]
     numbers = {i.id: i.number for i in visible}
     actions = await Action.filter(incident_id__in=list(numbers)).select_related("author")
     entries = [
