@@ -18,12 +18,12 @@ async def test_staff_see_their_colleagues_by_name_but_not_themselves(client, oak
     assert dina == {"id": oakfield.dina.id, "name": "Dina Safeguard", "roles": ["dsl", "staff"]}
 
 
-async def test_the_search_matches_every_word_in_the_name_or_email(client, oakfield):
+async def test_the_search_matches_every_word_of_the_name(client, oakfield):
     await sign_in(client, oakfield.alice)
     assert [p["name"] for p in (await _colleagues(client, "safe"))["staff"]] == ["Dina Safeguard"]
     assert [p["name"] for p in (await _colleagues(client, "sam%20senior"))["staff"]] == [
         "Sam Senior"]
-    assert (await _colleagues(client, "adam%40oakfield"))["staff"][0]["name"] == "Adam Office"
+    assert (await _colleagues(client, "adam%40oakfield"))["staff"] == []  # not by email
     assert (await _colleagues(client, "rita"))["staff"] == []
 
 

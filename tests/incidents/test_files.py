@@ -71,7 +71,8 @@ async def test_a_photo_and_a_letter_are_attached_and_the_photo_loses_its_gps(
 async def test_a_download_is_an_attachment_never_a_page(alice, concern):
     created = await (await _submit(alice, concern, [("notes.txt", b"She said: no.")])).get_json()
     response = await alice.get(f"/api/files/{created['files'][0]['id']}")
-    assert response.headers["Content-Disposition"] == 'attachment; filename=notes.txt'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"notes.txt\"; filename*=UTF-8''notes.txt")
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
@@ -272,3 +273,14 @@ async def test_files_of_a_recorded_incident_stay_whatever_fails_after_the_commit
     response = await _submit(alice, concern, [("a.jpg", samples.JPEG)])
     assert response.status_code == 500
     assert await Attachment.all().count() == 1 and len(_stored(settings)) == 1
+
+
+def test_a_download_name_cannot_break_out_of_its_header():
+    from haven.incidents.files import content_disposition, safe_name
+
+    name = safe_name('Zoë\'s "note"; filename*=UTF-8\'\'evil.html;.txt')
+    header = content_disposition(name)
+    assert header.startswith(
+        'attachment; filename="Zo_\'s _note_; filename*=UTF-8\'\'evil.html;.txt";')
+    assert header.endswith("filename*=UTF-8''Zo%C3%AB%27s%20%22note%22%3B%20filename%2A%3DUTF-8"
+                           "%27%27evil.html%3B.txt")

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from haven import clock
 from haven.config import Settings
@@ -62,6 +63,13 @@ def safe_name(name: str) -> str:
     if len(name) > 255:
         name = (stem[:255 - len(extension) - 1] + dot + extension) if dot else name[:255]
     return name
+
+
+def content_disposition(name: str) -> str:
+    """A download under its name: plain ASCII for old clients (anything else, and quotes
+    and backslashes, as _), and the exact name percent-encoded for the rest (RFC 6266)."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _check_one(upload: Upload, limits: Limits) -> CheckedFile:

@@ -234,10 +234,11 @@ async def download(attachment_id: int):
                                                 ip_address=client_ip())
     # Always a download, never shown in Haven's own pages: with nosniff (security.py), a
     # file can never run as a page or script of this origin.
-    return await send_file(_store().path(attachment.stored_as),
-                           mimetype=attachment.content_type, as_attachment=True,
-                           attachment_filename=attachment.name, conditional=False,
-                           cache_timeout=0)
+    response = await send_file(_store().path(attachment.stored_as),
+                               mimetype=attachment.content_type, conditional=False,
+                               cache_timeout=0)
+    response.headers["Content-Disposition"] = files.content_disposition(attachment.name)
+    return response
 
 
 def _replayed(replayed: bool) -> dict:
