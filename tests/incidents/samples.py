@@ -80,7 +80,6 @@ def docx() -> bytes:
 
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 
 
@@ -98,3 +97,38 @@ def multipart(data: str, files: list[tuple[str, bytes]], field: str = "files"):
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}",
                "X-Requested-With": "haven"}
     return body, headers
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _full_box(kind: bytes, version: int, payload: bytes) -> bytes:
+    return _box(kind, bytes((version, 0, 0, 0)) + payload)
+
+
+HEIC_IMAGE = b"\x11\x22\x33\x44" * 8  # stands for the coded picture
+
+
+def heic_with_metadata() -> bytes:
+    """A HEIC as a phone lays it out: ftyp, meta (items: the picture, Exif, XMP) and mdat
+    holding the three, located by iloc offsets into the file."""
+    exif = b"\x00\x00\x00\x06Exif\x00\x00MM\x00*GPSLatitude 51N PhoneCo"
+    xmp = b"<x:xmpmeta><exif:GPSLatitude>51N</exif:GPSLatitude></x:xmpmeta>"
+    ftyp = _box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic")
+
+    def meta(offsets):
+        items = [(1, b"hvc1", b""), (2, b"Exif", b""), (3, b"mime", b"application/rdf+xml\x00")]
+        infes = b"".join(_full_box(b"infe", 2, struct.pack(">HH", item, 0) + kind + b"\x00"
+                                   + extra) for item, kind, extra in items)
+        iinf = _full_box(b"iinf", 0, struct.pack(">H", 3) + infes)
+        lengths = (len(HEIC_IMAGE), len(exif), len(xmp))
+        iloc = _full_box(b"iloc", 0, bytes((0x44, 0x00)) + struct.pack(">H", 3) + b"".join(
+            struct.pack(">HHHII", item, 0, 1, offset, length)
+            for item, offset, length in zip((1, 2, 3), offsets, lengths, strict=True)))
+        hdlr = _full_box(b"hdlr", 0, b"\x00" * 4 + b"pict" + b"\x00" * 13)
+        return _full_box(b"meta", 0, hdlr + iinf + iloc)
+
+    start = len(ftyp) + len(meta((0, 0, 0))) + 8
+    offsets = (start, start + len(HEIC_IMAGE), start + len(HEIC_IMAGE) + len(exif))
+    return ftyp + meta(offsets) + _box(b"mdat", HEIC_IMAGE + exif + xmp)
