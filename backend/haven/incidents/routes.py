@@ -251,7 +251,8 @@ class ChronologyQuery(BaseModel):
     from_: datetime | None = Field(default=None, alias="from")
     to: datetime | None = None
     page: int = Field(default=1, ge=1, le=10_000)
-    per_page: int = Field(default=100, ge=1, le=500)
+    per_page: int = Field(default=100, ge=1, le=5_000, description="Up to 5,000: a case "
+                          "conference may want the whole chronology at once")
 
 
 class ChronologyEntry(BaseModel):
