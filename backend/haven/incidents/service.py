@@ -215,30 +215,33 @@ async def _write_incident(school: School, author: User, new: NewIncident,
             pupil=pupils[new.pupil_id], author=author, account=new.account,
             occurred_at=min(new.occurred_at or moment, moment), recorded_at=moment,
         )
-        for pupil_id, role in new.linked_pupils:
-            await IncidentPupil.create(school=school, incident=incident,
-                                       pupil=pupils[pupil_id], role=role)
-        for category in categories:
-            await IncidentCategory.create(school=school, incident=incident, category=category)
-        for agency in agencies:
-            await IncidentAgency.create(school=school, incident=incident, agency=agency)
-        for marker in new.body_map:
-            await BodyMapMarker.create(school=school, incident=incident, view=marker["view"],
-                                       x=marker["x"], y=marker["y"],
-                                       note=str(marker.get("note", ""))[:500])
+        # One statement per table, whatever the number of rows.
+        await IncidentPupil.bulk_create([
+            IncidentPupil(school=school, incident=incident, pupil=pupils[pupil_id], role=role)
+            for pupil_id, role in new.linked_pupils])
+        await IncidentCategory.bulk_create([
+            IncidentCategory(school=school, incident=incident, category=category)
+            for category in categories])
+        await IncidentAgency.bulk_create([
+            IncidentAgency(school=school, incident=incident, agency=agency)
+            for agency in agencies])
+        await BodyMapMarker.bulk_create([
+            BodyMapMarker(school=school, incident=incident, view=marker["view"], x=marker["x"],
+                          y=marker["y"], note=str(marker.get("note", ""))[:500])
+            for marker in new.body_map])
         await files.record(checked, stored, incident=incident, uploaded_by_id=author.id)
-        people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
-        for user_id, reason in alert_to.items():
-            await Alert.create(school=school, incident=incident, recipient_id=user_id,
-                               reason=reason, created_at=moment)
-            # Says who raised it and the category, never the pupil or the account.
-            await outbox.enqueue_email(
-                people[user_id].email,
-                f"Haven: new concern ({category_names})",
-                f"{author.name} recorded a concern in {category_names} at {school.name}.\n\n"
-                f"Open Haven to read it: {public_url}/#/incidents/{incident.id}\n",
-                school_id=school.id,
-            )
+        await Alert.bulk_create([
+            Alert(school=school, incident=incident, recipient_id=user_id, reason=reason,
+                  created_at=moment)
+            for user_id, reason in alert_to.items()])
+        # Says who raised it and the category, never the pupil or the account.
+        await outbox.enqueue_emails(
+            await User.filter(id__in=list(alert_to)).values_list("email", flat=True),
+            f"Haven: new concern ({category_names})",
+            f"{author.name} recorded a concern in {category_names} at {school.name}.\n\n"
+            f"Open Haven to read it: {public_url}/#/incidents/{incident.id}\n",
+            school_id=school.id,
+        )
         await audit.record("incident_recorded", school_id=school.id, actor_id=author.id,
                            target_type="incident", target_id=incident.id,
                            detail={"number": incident.number, "alerted": len(alert_to),

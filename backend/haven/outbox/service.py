@@ -31,6 +31,17 @@ async def enqueue_email(
     )
 
 
+async def enqueue_emails(recipients: list[str], subject: str, body: str, *,
+                         school_id: int | None = None) -> None:
+    """Queue one email to each recipient in the caller's transaction, in one statement.
+    Call notify() after the commit."""
+    moment = clock.now()
+    await OutboxMessage.bulk_create([
+        OutboxMessage(school_id=school_id, channel=Channel.EMAIL, recipient=to,
+                      payload={"subject": subject, "body": body}, next_attempt_at=moment)
+        for to in recipients])
+
+
 def notify() -> None:
     """Wake this process's dispatcher now rather than at its next poll."""
     for event in _waiting_dispatchers:
