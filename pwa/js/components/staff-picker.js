@@ -55,7 +55,9 @@ export function staffPicker(session, { label = 'Staff to alert' } = {}) {
   staffList('').then(({ always_alerted: everyTime }) => {
     always = everyTime || [];
     alwaysNote.hidden = always.length === 0;
-    alwaysNote.textContent = `Always included (SLT): ${always.map((person) => person.name).join(', ')}.`;
+    // The server leaves them out when a chosen category is restricted to other roles.
+    alwaysNote.textContent = `Always included (SLT): ${always.map((person) => person.name).join(', ')}, `
+      + 'unless a category you chose is restricted to other roles.';
   }, () => {}); // without the list, the note is simply not shown
 
   const element = h('div', { class: 'staff-picker' },
