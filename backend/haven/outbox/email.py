@@ -34,12 +34,12 @@ class EmailSender:
 
     async def send(self, recipient: str, payload: dict) -> None:
         """Raises SendFailed; permanent when the server refused the recipient or sender."""
-        message = self.build(recipient, payload)
         settings = self.settings
         if not settings.smtp_host:
             log.info("email (no SMTP server set) to %s: %s\n%s",
                      recipient, payload["subject"], payload["body"])
             return
+        message = self.build(recipient, payload)
         try:
             await aiosmtplib.send(
                 message,
