@@ -517,7 +517,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warm-up", type=float, default=3)
     parser.add_argument("--chronology-per-page", type=int, default=500,
-                        help="page size for the chronology (the API allows up to 500)")
+                        help="page size for the chronology (the API allows up to 5,000)")
     parser.add_argument("--only", nargs="*", help="scenario names to run (default all)")
     parser.add_argument("--commit", metavar="REV",
                         help="serve Haven's code as of this git revision (e.g. HEAD), not "
