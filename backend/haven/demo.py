@@ -67,27 +67,27 @@ def _pupils(school: School, count: int = 300) -> list[Pupil]:
     return pupils
 
 
-# (days ago, category, account, linked pupil's role or None, body map note or None,
-#  the DSL's follow-up or None)
+# (days ago, the pupil's gender as the account speaks of them, category, account, linked
+#  pupil's role or None, body map note or None, the DSL's follow-up or None)
 _CONCERNS = [
-    (20, "Bullying", "At lunch {pupil} told me that older pupils keep taking her snack and "
-     "calling her names on the way home. She said: \"they wait for me by the gate\".",
+    (20, "Female", "Bullying", "At lunch {pupil} told me that older pupils keep taking her "
+     "snack and calling her names on the way home. She said: \"they wait for me by the gate\".",
      "alleged_perpetrator", None, "Spoke to both pupils and their parents. Monitoring."),
-    (16, "Attendance", "{pupil} has been late every day this week and looked very tired. "
+    (16, "Male", "Attendance", "{pupil} has been late every day this week and looked very tired. "
      "Said he looks after his little brother in the mornings.", None, None,
      "Early help assessment offered to the family; mum agreed."),
-    (12, "Physical abuse", "{pupil} had a bruise on her upper left arm when she took off her "
+    (12, "Female", "Physical abuse", "{pupil} had a bruise on her upper left arm when she took off her "
      "jumper in PE. When I asked, she said: \"I fell over at home\" and looked away.", None,
      "Bruise about 3 cm, yellow-green", "Referred to children's social care; strategy "
      "meeting booked."),
-    (9, "Online safety", "{pupil} showed a friend messages from an adult he met in a game "
+    (9, "Male", "Online safety", "{pupil} showed a friend messages from an adult he met in a game "
      "who asked for photos. The friend told me at break.", "witness", None, None),
-    (6, "Mental health", "{pupil} was crying in the toilets after registration and said "
+    (6, "Female", "Mental health", "{pupil} was crying in the toilets after registration and said "
      "she could not stop worrying about her exams.", None, None,
      "School counsellor appointment made for Thursday."),
-    (3, "Neglect", "{pupil} came in without a coat again in the rain and asked for toast "
+    (3, "Male", "Neglect", "{pupil} came in without a coat again in the rain and asked for toast "
      "at breakfast club: \"there's nothing at home\".", None, None, None),
-    (1, "Young carer", "{pupil} told me his mum has been in hospital and he is doing the "
+    (1, "Male", "Young carer", "{pupil} told me his mum has been in hospital and he is doing the "
      "shopping and cooking.", None, None, None),
 ]
 
@@ -106,8 +106,9 @@ async def _sample_concerns(school: School, pupils: list[Pupil], store: files.Sto
                           elevated_until=clock.now() + timedelta(hours=1))
     dsl_roles = [Role.STAFF, Role.DSL]
     police = await Agency.get_or_none(school=school, name="Police")
-    for days_ago, category_name, account, role, marker, follow_up in _CONCERNS:
-        pupil, other = chance.sample(pupils, 2)
+    for days_ago, gender, category_name, account, role, marker, follow_up in _CONCERNS:
+        pupil = chance.choice([p for p in pupils if p.gender == gender])
+        other = chance.choice([p for p in pupils if p.id != pupil.id])
         category = await Category.get(school=school, name=category_name)
         new = incidents.NewIncident(
             pupil_id=pupil.id, category_ids=[category.id],

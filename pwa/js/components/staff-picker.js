@@ -11,7 +11,7 @@ function staffList(query) {
 }
 
 /** session: the signed-in user is never offered. Returns {element, chosenIds(), clear()}. */
-export function staffPicker(session, { label = 'Staff to alert' } = {}) {
+export function staffPicker(session, { label = 'Staff to alert', showAlwaysAlerted = true } = {}) {
   let chosen = [];
   let always = [];
   // Read out only: a sighted user sees the name appear or go.
@@ -54,7 +54,7 @@ export function staffPicker(session, { label = 'Staff to alert' } = {}) {
   // Who is alerted whatever the author chooses, shown before they choose anyone.
   staffList('').then(({ always_alerted: everyTime }) => {
     always = everyTime || [];
-    alwaysNote.hidden = always.length === 0;
+    alwaysNote.hidden = always.length === 0 || !showAlwaysAlerted;
     // The server leaves them out when a chosen category is restricted to other roles.
     alwaysNote.textContent = `Always included (SLT): ${always.map((person) => person.name).join(', ')}, `
       + 'unless a category you chose is restricted to other roles.';

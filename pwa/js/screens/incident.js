@@ -125,7 +125,10 @@ function addActionForm(session, incident, agencies, { onAdded }) {
     rows: 6, testid: 'action-text',
   });
   const kinds = session.key_holder ? kindChoice() : null;
-  const staff = staffPicker(session, { label: 'Staff to alert about this action' });
+  // An action alerts only the people chosen for it: nobody is included automatically.
+  const staff = staffPicker(session, {
+    label: 'Staff to alert about this action', showAlwaysAlerted: false,
+  });
   const agencyList = agencyChoice(agencies, { testid: 'action-agencies' });
   const files = filePicker();
   let idempotencyKey = newIdempotencyKey();
@@ -195,7 +198,8 @@ export function incidentScreen(session, actions, { id }) {
     banner.hidden = !incident.entered_in_error;
     const agencyNames = new Map([...agencies, ...incident.agencies].map((agency) => [agency.id, agency.name]));
     const ownFiles = (incident.files || []).filter((file) => !file.action_id);
-    recordHost.replaceChildren(
+    // replaceChildren would show a null as the text "null": only the sections there are.
+    recordHost.replaceChildren(...[
       record(session, incident, timeZone),
       incident.body_map.length ? h('section', { class: 'card card--wide', 'aria-labelledby': 'map-heading' },
         h('h2', { id: 'map-heading' }, 'Body map'),
@@ -204,7 +208,7 @@ export function incidentScreen(session, actions, { id }) {
         h('h2', { id: 'files-heading' }, 'Files'), fileLinks(ownFiles)) : null,
       actionsSection(incident, agencyNames, timeZone),
       alertsSection(incident.alerts, timeZone),
-    );
+    ].filter(Boolean));
     recordHost.removeAttribute('aria-busy');
   }
 
