@@ -76,8 +76,8 @@ _CONCERNS = [
     (16, "Male", "Attendance", "{pupil} has been late every day this week and looked very tired. "
      "Said he looks after his little brother in the mornings.", None, None,
      "Early help assessment offered to the family; mum agreed."),
-    (12, "Female", "Physical abuse", "{pupil} had a bruise on her upper left arm when she took off her "
-     "jumper in PE. When I asked, she said: \"I fell over at home\" and looked away.", None,
+    (12, "Female", "Physical abuse", "{pupil} had a bruise on her upper left arm when she took "
+     "off her jumper in PE. When I asked, she said: \"I fell over at home\" and looked away.", None,
      "Bruise about 3 cm, yellow-green", "Referred to children's social care; strategy "
      "meeting booked."),
     (9, "Male", "Online safety", "{pupil} showed a friend messages from an adult he met in a game "
