@@ -3,7 +3,7 @@
     .venv/bin/python bench/make_trust.py --fresh                        # PostgreSQL set
     .venv/bin/python bench/make_trust.py --fresh --database-url sqlite \\
         --schools 1 --incidents 20000                                   # SQLite set
-    .venv/bin/python bench/http.py [--database sqlite|postgres|both] [--concurrency 16]
+    .venv/bin/python bench/http_load.py [--database sqlite|postgres|both] [--concurrency 16]
                                    [--seconds 15] [--warm-up 3] [--only SCENARIO ...]
                                    [--commit REV] [--chronology-per-page N] [--profile FILE]
 
@@ -37,31 +37,26 @@ whether the targets (PostgreSQL, one worker) are met: typeahead p99 < 25 ms and 
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import sqlite3
+import subprocess
 import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
-# This file is called http.py, as the issue asks; with its folder first on sys.path it
-# would hide the standard library's `http` package from everything imported below.
+import asyncpg
+import pyotp
+
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import random  # noqa: E402
-import socket  # noqa: E402
-import sqlite3  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-import asyncpg  # noqa: E402
-import pyotp  # noqa: E402
-
 JSON_HEADERS = {"X-Requested-With": "haven", "Content-Type": "application/json"}
 PREFIX_SOURCES = (
     "Amelia Olivia Isla Mia Ivy Lily Freya Grace Sophia Evie Ella Aisha Zara Maryam Chloe "
@@ -349,7 +344,8 @@ class Bench:
     async def sessions(self, emails: list[str], count: int, elevate: bool) -> list[Connection]:
         people = [await self.signed_in(e, elevate) for e in emails[:count]]
         # Connections beyond the number of people share their sessions (cookies).
-        return [people[n] if n < len(people) else Connection(self.port, people[n % len(people)].cookie)
+        return [people[n] if n < len(people)
+                else Connection(self.port, people[n % len(people)].cookie)
                 for n in range(count)]
 
     # operations
