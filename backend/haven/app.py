@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from quart import Quart
@@ -11,21 +12,24 @@ from quart_schema import QuartSchema
 from haven import __version__
 from haven.accounts.routes import blueprint as accounts_blueprint
 from haven.accounts.staff_routes import blueprint as staff_blueprint
-from haven.config import Settings, load_settings
-from haven.incidents.category_routes import blueprint as categories_blueprint
 from haven.alerts.routes import blueprint as alerts_blueprint
-from haven.incidents.routes import blueprint as incidents_blueprint
-from haven.pupils.routes import blueprint as pupils_blueprint
-from haven.schools.routes import blueprint as schools_blueprint
+from haven.config import Settings, load_settings
 from haven.db import close_database, open_database
+from haven.incidents.category_routes import blueprint as categories_blueprint
+from haven.incidents.files import Store
+from haven.incidents.routes import blueprint as incidents_blueprint
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
+from haven.pupils.routes import blueprint as pupils_blueprint
+from haven.schools.routes import blueprint as schools_blueprint
 from haven.web import security
 from haven.web.access import public
 from haven.web.errors import register_error_handlers
 from haven.web.health import blueprint as health_blueprint
 from haven.web.shell import Shell
 from haven.web.shell import blueprint as shell_blueprint
+
+log = logging.getLogger("haven")
 
 
 def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True) -> Quart:
@@ -83,18 +87,39 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     dispatcher = Dispatcher(settings)
     app.extensions["haven_dispatcher"] = dispatcher
 
+    housekeeping: list[asyncio.Task] = []
+
     @app.before_serving
     async def start() -> None:
         await open_database(settings.database_url)
         if run_dispatcher:
             dispatcher.start()
+            housekeeping.append(asyncio.create_task(_sweep_files_daily(settings),
+                                                    name="haven-file-sweep"))
 
     @app.after_serving
     async def stop() -> None:
+        for task in housekeeping:
+            task.cancel()
+        await asyncio.gather(*housekeeping, return_exceptions=True)
         await dispatcher.stop()
         await close_database()
 
     return app
+
+
+async def _sweep_files_daily(settings: Settings) -> None:
+    """Files left unrecorded by a stopped server are removed a minute after start, then
+    daily (see Store.sweep_orphans)."""
+    store = Store.of(settings)
+    await asyncio.sleep(60)
+    while True:
+        try:
+            if removed := await store.sweep_orphans():
+                log.info("removed %d unrecorded file(s) from %s", removed, store.folder)
+        except Exception:  # a full disk or a database hiccup: try again tomorrow
+            log.exception("the sweep of unrecorded files failed")
+        await asyncio.sleep(24 * 60 * 60)
 
 
 def _declare_openapi_public(app: Quart) -> None:

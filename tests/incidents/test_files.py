@@ -284,3 +284,26 @@ def test_a_download_name_cannot_break_out_of_its_header():
         'attachment; filename="Zo_\'s _note_; filename*=UTF-8\'\'evil.html;.txt";')
     assert header.endswith("filename*=UTF-8''Zo%C3%AB%27s%20%22note%22%3B%20filename%2A%3DUTF-8"
                            "%27%27evil.html%3B.txt")
+
+
+async def test_the_sweep_removes_only_old_files_nothing_records(alice, concern, settings):
+    import os
+    import time
+
+    from haven.incidents.files import Store
+
+    recorded = await (await _submit(alice, concern, [("a.jpg", samples.JPEG)])).get_json()
+    store = Store.of(settings)
+    kept = _stored(settings)
+    folder = settings.data_dir / "files" / "ab"
+    folder.mkdir(parents=True, exist_ok=True)
+    old_orphan, new_orphan, half_written = (folder / "ab01", folder / "ab02", folder / "ab03.part")
+    for path in (old_orphan, new_orphan, half_written):
+        path.write_bytes(b"left behind")
+    two_hours_ago = time.time() - 7200
+    for path in [old_orphan, half_written, *kept]:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert await store.sweep_orphans() == 2
+    assert not old_orphan.exists() and not half_written.exists() and new_orphan.exists()
+    download = await alice.get(f"/api/files/{recorded['files'][0]['id']}")
+    assert download.status_code == 200  # the recorded file, as old, stays

@@ -14,10 +14,12 @@ import asyncio
 import hashlib
 import os
 import secrets
+import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,8 +28,10 @@ from haven.config import Settings
 from haven.errors import APIError
 from haven.incidents import file_types
 from haven.incidents.models import Action, Attachment, Incident
+from haven.pupils.models import Pupil
 
 MB = 1024 * 1024
+ORPHAN_AGE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -162,9 +166,37 @@ class Store:
             await asyncio.wait([work])
             raise
 
+    def _old_files(self, cutoff: float) -> list[Path]:
+        if not self.folder.exists():
+            return []
+        return [path for path in self.folder.glob("*/*")
+                if path.is_file() and path.stat().st_mtime < cutoff]
+
+    async def sweep_orphans(self, *, older_than: timedelta = ORPHAN_AGE) -> int:
+        """Removes files that no attachment or pupil photo records and that are older than
+        an hour: what a server stopped between writing a submission's files and recording
+        them leaves behind (a submission has 15 minutes to arrive, so nothing still in
+        flight is that old). Returns how many were removed."""
+        paths = await asyncio.to_thread(self._old_files, time.time() - older_than.total_seconds())
+        removed = 0
+        for start in range(0, len(paths), 500):
+            batch = paths[start:start + 500]
+            used = await _in_use([p.name for p in batch])
+            orphans = [p for p in batch if p.name not in used]
+            await asyncio.to_thread(lambda: [p.unlink(missing_ok=True) for p in orphans])
+            removed += len(orphans)
+        return removed
+
     async def remove(self, stored: list[str]) -> None:
         await asyncio.to_thread(
             lambda: [self.path(name).unlink(missing_ok=True) for name in stored])
+
+
+async def _in_use(names: list[str]) -> set[str]:
+    attachments = await Attachment.filter(stored_as__in=names).values_list("stored_as",
+                                                                          flat=True)
+    photos = await Pupil.filter(photo__in=names).values_list("photo", flat=True)
+    return set(attachments) | set(photos)
 
 
 async def unrecorded(stored: list[str]) -> list[str]:
