@@ -103,6 +103,9 @@ export async function request(method, path, {
     answer?.code || `HTTP_${response.status}`,
     answer?.message || fallbackMessage(response.status),
   );
+  // Seconds to wait before asking again (409 IN_PROGRESS, 429); null when not said.
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After'), 10);
+  error.retryAfter = Number.isFinite(retryAfter) ? retryAfter : null;
   if (error.code === 'ELEVATION_REQUIRED' && !background && !retried && sessionHandlers.elevate) {
     if (await sessionHandlers.elevate()) {
       return request(method, path, {

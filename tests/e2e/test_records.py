@@ -246,3 +246,60 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(page.get_by_role("heading", name="Maya Patel", level=1)).to_be_visible()
     expect(page.get_by_test_id("chronology-entry").first).to_contain_text("this pupil: witness")
     assert not problems, f"the page reported problems:\n{problems}"
+
+
+def fill_in_a_concern_about_ben(page, account: str) -> None:
+    """The least a concern needs: the pupil, a category, what happened."""
+    page.get_by_test_id("record-concern").click()
+    choose(page, "pupil-search", "Ben Carter", re.compile(r"^Ben Carter, Year 5"))
+    page.get_by_text("Child protection", exact=True).click()  # opens the heading
+    page.get_by_label("Physical abuse").check()
+    page.get_by_label("What happened").fill(account)
+
+
+def submit_and_confirm(page) -> None:
+    page.get_by_test_id("submit-incident").click()
+    page.get_by_role("dialog", name="Submit this record?").get_by_role(
+        "button", name="Submit the record").click()
+
+
+def test_a_concern_whose_answer_was_lost_is_explained_and_a_second_one_can_still_be_made(
+    page, problems, live_server, signed_in_as
+):
+    alice = live_server.alice
+    page.set_viewport_size({"width": 1280, "height": 800})
+    signed_in_as(page, alice)
+    fill_in_a_concern_about_ben(page, "Ben said he was hungry; no breakfast again.")
+
+    # The server records the first attempt, but its answer never reaches the browser.
+    lost = []
+
+    def lose_the_first_answer(route):
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch())
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/api/incidents", lose_the_first_answer)
+    submit_and_confirm(page)
+    error = page.get_by_test_id("incident-error")
+    expect(error).to_contain_text("may have been recorded")
+    expect(error).to_contain_text("Sending it again unchanged is safe")
+    assert lost and lost[0].status == 201
+
+    # She adds to the account and submits again: the old key cannot carry a new body.
+    problems.expect_refusal(422, "/api/incidents")
+    page.get_by_label("What happened").fill("Ben said he was hungry; no breakfast again. Seen at 9:10.")
+    submit_and_confirm(page)
+    expect(error).to_contain_text("Your first attempt was already recorded")
+    expect(error.get_by_role("link", name="the home page")).to_have_attribute("href", "#/")
+
+    # If she really means a second record, submitting once more makes it.
+    submit_and_confirm(page)
+    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
+    page.get_by_test_id("nav-home").click()
+    mine = page.get_by_test_id("my-incident").filter(has_text="Ben Carter")
+    expect(mine.first).to_be_visible()
+    unexpected = [line for line in problems.lines if "net::ERR_FAILED" not in line]
+    assert not unexpected, "\n".join(unexpected)

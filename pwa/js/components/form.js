@@ -37,7 +37,8 @@ export function statusRegion(testid) {
 
 /**
  * Runs `work` with the form marked busy and its submit button disabled, so a double tap
- * sends one request. Whatever `work` throws is put in `alert` (and given back as false).
+ * sends one request. Whatever `work` throws is put in `alert` (and given back as false):
+ * its `content` (text and elements, e.g. a link) when it has one, else its message.
  */
 export async function submitting(form, alert, work) {
   const buttons = [...form.querySelectorAll('button')];
@@ -49,7 +50,7 @@ export async function submitting(form, alert, work) {
     await work();
     return true;
   } catch (error) {
-    alert.textContent = error.message;
+    alert.replaceChildren(...(error.content || [error.message]));
     return false;
   } finally {
     form.removeAttribute('aria-busy');

@@ -2,10 +2,17 @@
 // field holding the same JSON, and one `files` field per file), always with an
 // Idempotency-Key. The key is made once per form and kept until the server has answered
 // 2xx, so pressing Submit again after a lost answer never records the concern twice.
+//
+// A lost answer leaves a trap: the first attempt may have been recorded, and if the person
+// then changes the form, the server refuses the old key with another body (422
+// IDEMPOTENCY_KEY_REUSED). The sender explains that and makes a new key, so that sending
+// once more, if they really mean a second record, works.
 import { api } from '../api.js';
 
+const DEFAULT_RETRY_SECONDS = 1;
+
 /** A random UUID; crypto.randomUUID needs a secure context, which plain http is not. */
-export function newIdempotencyKey() {
+function newIdempotencyKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
@@ -14,10 +21,60 @@ export function newIdempotencyKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function sendRecord(path, fields, files, idempotencyKey) {
+function post(path, fields, files, idempotencyKey) {
   if (files.length === 0) return api.post(path, fields, { idempotencyKey });
   const body = new FormData();
   body.append('data', JSON.stringify(fields));
   for (const file of files) body.append('files', file, file.name);
   return api.post(path, body, { idempotencyKey });
+}
+
+const wait = (seconds) => new Promise((resolve) => { window.setTimeout(resolve, seconds * 1000); });
+
+/** No answer, or the server failed: the record may or may not have been made. */
+function uncertain(error) {
+  return error.status === 0 || error.status >= 500;
+}
+
+/**
+ * One form's sender. send(fields, files) resolves with the server's answer, or throws the
+ * ApiError with a `content` that says what it means for this record:
+ *   alreadyRecorded(): text and elements saying that the first attempt was recorded, where
+ *   to find it, and that submitting again makes a second record.
+ * After a 2xx the next send() is a new record, with a new key.
+ */
+export function recordSender(path, { alreadyRecorded }) {
+  let idempotencyKey = newIdempotencyKey();
+
+  async function sendOnce(fields, files) {
+    try {
+      return await post(path, fields, files, idempotencyKey);
+    } catch (error) {
+      // The first attempt is still being recorded: its answer is worth waiting for.
+      if (error.code !== 'IN_PROGRESS') throw error;
+      await wait(error.retryAfter ?? DEFAULT_RETRY_SECONDS);
+      return post(path, fields, files, idempotencyKey);
+    }
+  }
+
+  return {
+    async send(fields, files) {
+      try {
+        const answer = await sendOnce(fields, files);
+        idempotencyKey = newIdempotencyKey();
+        return answer;
+      } catch (error) {
+        if (error.code === 'IDEMPOTENCY_KEY_REUSED') {
+          idempotencyKey = newIdempotencyKey();
+          error.content = alreadyRecorded();
+        } else if (uncertain(error)) {
+          error.content = [
+            `${error.message} Your attempt may have been recorded. Sending it again unchanged `
+              + 'is safe: it will not be recorded twice.',
+          ];
+        }
+        throw error;
+      }
+    },
+  };
 }

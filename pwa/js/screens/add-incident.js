@@ -15,7 +15,7 @@ import {
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
 import { pupilSearch } from '../components/pupil-search.js';
-import { newIdempotencyKey, sendRecord } from '../components/record-submission.js';
+import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
 import { fromLocalInput, isoWithOffset, localInputValue } from '../local-time.js';
 import {
@@ -217,7 +217,15 @@ export function addIncidentScreen(session, actions) {
   let categories = null;
   let agencies = null;
   // One key for this form, kept across retries: a repeat after a lost answer is the same record.
-  const idempotencyKey = newIdempotencyKey();
+  const sender = recordSender('/api/incidents', {
+    alreadyRecorded: () => [
+      'Your first attempt was already recorded before the connection dropped. You can find it '
+        + 'under “Your recent records” on ',
+      h('a', { href: '#/', 'data-testid': 'recent-records-link' }, 'the home page'),
+      '. Anything new should be added to it as an action. If you really mean to make a second '
+        + 'record, submit again.',
+    ],
+  });
 
   const submit = h('button', { type: 'submit', class: 'button button--primary button--large', 'data-testid': 'submit-incident' },
     'Submit the record');
@@ -270,7 +278,7 @@ export function addIncidentScreen(session, actions) {
     }
     let incident;
     const done = await submitting(form, alert, async () => {
-      incident = await sendRecord('/api/incidents', {
+      incident = await sender.send({
         pupil_id: pupil.chosen().id,
         linked_pupils: links.map((link) => ({ pupil_id: link.pupil.id, role: link.role })),
         category_ids: categories.chosen(),
@@ -279,7 +287,7 @@ export function addIncidentScreen(session, actions) {
         agency_ids: agencies ? agencies.chosen() : [],
         body_map: map.markers(),
         alert_user_ids: staff.chosenIds(),
-      }, chosenFiles, idempotencyKey);
+      }, chosenFiles);
     });
     if (!done) {
       alert.scrollIntoView({ block: 'center' });

@@ -13,7 +13,7 @@ import {
 } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
-import { newIdempotencyKey, sendRecord } from '../components/record-submission.js';
+import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
 import {
   ACTION_KINDS, actionKindInWords, linkRoleInWords, sizeInWords, yearAndForm,
@@ -118,7 +118,7 @@ function kindChoice() {
   };
 }
 
-function addActionForm(session, incident, agencies, { onAdded }) {
+function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded }) {
   const alert = errorRegion('action-error');
   const text = longText({
     label: 'What was done', hint: 'A call, a meeting, a referral, advice given: who, what and when.',
@@ -131,7 +131,14 @@ function addActionForm(session, incident, agencies, { onAdded }) {
   });
   const agencyList = agencyChoice(agencies, { testid: 'action-agencies' });
   const files = filePicker();
-  let idempotencyKey = newIdempotencyKey();
+  // One key per action, kept across retries: a repeat after a lost answer is the same action.
+  const sender = recordSender(`/api/incidents/${incident.id}/actions`, {
+    alreadyRecorded: () => {
+      onAlreadyAdded(); // shows it in the list of actions
+      return ['Your first attempt was already added before the connection dropped: it is in '
+        + 'the list of actions. If you really mean to add a second action, submit again.'];
+    },
+  });
   const submit = h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'add-action' },
     'Add the action');
   const form = h('form', { class: 'record-form', 'data-testid': 'action-form', novalidate: true },
@@ -151,15 +158,14 @@ function addActionForm(session, incident, agencies, { onAdded }) {
       text.textarea.focus();
       return;
     }
-    const done = await submitting(form, alert, () => sendRecord(`/api/incidents/${incident.id}/actions`, {
+    const done = await submitting(form, alert, () => sender.send({
       text: text.textarea.value,
       kind: kinds ? kinds.kind() : 'note',
       alert_user_ids: staff.chosenIds(),
       agency_ids: agencyList.chosen(),
-    }, files.files(), idempotencyKey));
+    }, files.files()));
     if (!done) return;
-    // A fresh form, with a fresh key: the next action is a new one.
-    idempotencyKey = newIdempotencyKey();
+    // A fresh form (the sender has a fresh key): the next action is a new one.
     text.clear();
     kinds?.reset();
     staff.clear();
@@ -266,6 +272,7 @@ export function incidentScreen(session, actions, { id }) {
         announce(status, 'Your action has been added.');
         status.scrollIntoView({ block: 'center' });
       },
+      onAlreadyAdded: () => load().catch((error) => { layout.alert.textContent = error.message; }),
     }));
   }
   // After the screen is on the page, so an elevation prompt has a page to open over.
