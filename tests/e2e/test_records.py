@@ -108,6 +108,15 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(note).to_be_focused()
     note.fill(MARKER_NOTE)
     expect(page.get_by_test_id("body-map-marker")).to_have_count(1)
+    # The marker's spoken label gains the note, and the row she is typing in stays put:
+    # Tab goes on to its Remove button; Enter moves on, never submitting the record.
+    expect(page.get_by_role("img", name=f"Marker 1 on the front: {MARKER_NOTE}. Arrow keys move it.")
+           ).to_have_count(1)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Remove marker 1")).to_be_focused()
+    note.press("Enter")
+    expect(front).to_be_focused()
+    expect(page.get_by_role("dialog", name="Submit this record?")).to_have_count(0)
     # Without a pointer: Enter on the back outline places a marker; then she removes it.
     back = page.locator("[data-testid=body-map] svg[data-view=back]")
     back.focus()

@@ -79,19 +79,25 @@ export function bodyMap({ editable = false, markers: initial = [] } = {}) {
   const list = h('ol', { class: 'body-map__notes', 'data-testid': 'body-map-notes' });
   let focusAfterDrawing = null;
 
+  const pins = new Map(); // marker → its <g>, so a note can relabel it without a redraw
+
+  function pinLabel(number, marker) {
+    return editable ? `${markerLabel(number, marker)}. Arrow keys move it.` : markerLabel(number, marker);
+  }
+
   function pin(marker, number) {
     const group = svg('g', {
       class: 'body-map__marker',
       transform: `translate(${marker.x * WIDTH} ${marker.y * HEIGHT})`,
       'data-testid': 'body-map-marker',
       role: 'img',
-      'aria-label': markerLabel(number, marker),
+      'aria-label': pinLabel(number, marker),
     },
     svg('circle', { r: 5.5 }),
     svg('text', { 'text-anchor': 'middle', dy: '2' }, String(number)));
+    pins.set(marker, group);
     if (editable) {
       group.setAttribute('tabindex', '0');
-      group.setAttribute('aria-label', `${markerLabel(number, marker)}. Arrow keys move it.`);
       group.addEventListener('keydown', (event) => {
         const moves = {
           ArrowLeft: [-NUDGE, 0], ArrowRight: [NUDGE, 0], ArrowUp: [0, -NUDGE], ArrowDown: [0, NUDGE],
@@ -120,12 +126,25 @@ export function bodyMap({ editable = false, markers: initial = [] } = {}) {
           marker.note || 'No note.'));
     }
     const note = h('input', {
-      type: 'text', maxlength: 500, value: marker.note, 'data-testid': 'body-map-note-input',
+      type: 'text',
+      maxlength: 500,
+      value: marker.note,
+      enterkeyhint: 'next',
+      'data-testid': 'body-map-note-input',
     });
     note.addEventListener('input', () => {
       marker.note = note.value;
+      // The marker's spoken label gains the note. Only the label changes: redrawing the
+      // rows would take the focus, and the next tap or keystroke, away from the person.
+      pins.get(marker)?.setAttribute('aria-label', pinLabel(number, marker));
     });
-    note.addEventListener('change', draw); // the marker's spoken label gains the note
+    note.addEventListener('keydown', (event) => {
+      // Enter in a note must not submit the record: it moves on, as the keyboard's "next" says.
+      if (event.key !== 'Enter') return;
+      event.preventDefault();
+      const notes = [...list.querySelectorAll('input')];
+      (notes[notes.indexOf(note) + 1] || drawings[marker.view]).focus();
+    });
     const remove = h('button', { type: 'button', class: 'button button--secondary button--small' },
       'Remove', h('span', { class: 'visually-hidden' }, ` marker ${number}`));
     remove.addEventListener('click', () => {
@@ -147,6 +166,7 @@ export function bodyMap({ editable = false, markers: initial = [] } = {}) {
     for (const drawing of Object.values(drawings)) {
       drawing.querySelectorAll('.body-map__marker').forEach((old) => old.remove());
     }
+    pins.clear();
     markers.forEach((marker, index) => drawings[marker.view].append(pin(marker, index + 1)));
     list.replaceChildren(...markers.map((marker, index) => noteRow(marker, index + 1)));
     list.hidden = markers.length === 0;
