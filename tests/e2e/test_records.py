@@ -312,3 +312,39 @@ def test_a_concern_whose_answer_was_lost_is_explained_and_a_second_one_can_still
     expect(mine.first).to_be_visible()
     unexpected = [line for line in problems.lines if "net::ERR_FAILED" not in line]
     assert not unexpected, "\n".join(unexpected)
+
+
+def test_the_categories_can_be_loaded_again_and_missing_agencies_do_not_hide_them(
+    page, problems, live_server, signed_in_as
+):
+    alice = live_server.alice
+    signed_in_as(page, alice)
+    failed = []
+
+    def fail_the_first_categories(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=500, content_type="application/json",
+                          body='{"code": "INTERNAL", "message": "The server failed."}')
+        else:
+            route.continue_()
+
+    page.route("**/api/categories", fail_the_first_categories)
+    page.route("**/api/agencies", lambda route: route.fulfill(
+        status=500, content_type="application/json",
+        body='{"code": "INTERNAL", "message": "The server failed."}'))
+    problems.expect_refusal(500, "/api/categories")
+    problems.expect_refusal(500, "/api/agencies")
+
+    page.get_by_test_id("record-concern").click()
+    expect(page.get_by_test_id("categories-error")).to_contain_text(
+        "Haven could not load the categories.")
+    expect(page.get_by_test_id("agencies-missing")).to_have_text(
+        "Agencies could not be loaded; you can add them later as an action.")
+    page.get_by_label("What happened").fill("Typed before the categories came.")
+
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_label("Physical abuse")).to_be_attached()
+    expect(page.get_by_test_id("categories-error")).to_have_count(0)
+    expect(page.get_by_label("What happened")).to_have_value("Typed before the categories came.")
+    assert not problems, f"the page reported problems:\n{problems}"

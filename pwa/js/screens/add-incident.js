@@ -247,8 +247,14 @@ export function addIncidentScreen(session, actions) {
   /** The first thing missing, as {message, target} for the focus, or null. */
   function problem() {
     if (!pupil.chosen()) return { message: 'Choose the pupil this concern is about.', target: pupil.focusTarget() };
-    if (!categories || categories.chosen().length === 0) {
-      return { message: 'Choose at least one category.', target: categories?.first };
+    if (!categories) {
+      return {
+        message: 'The categories have not loaded yet: choose at least one once they have.',
+        target: categoriesHost.querySelector('button'),
+      };
+    }
+    if (categories.chosen().length === 0) {
+      return { message: 'Choose at least one category.', target: categories.first };
     }
     const occurred = fromLocalInput(when.input.value);
     if (!occurred) return { message: 'Say when it happened: the date and the time.', target: when.input };
@@ -307,18 +313,40 @@ export function addIncidentScreen(session, actions) {
   );
   const layout = signedInLayout(session, actions, { current: 'incidents/new', content: host });
 
-  Promise.all([api.get('/api/categories'), api.get('/api/agencies')]).then(
-    ([categoryList, agencyList]) => {
-      categories = categoryPicker(categoryList.categories);
-      categoriesHost.replaceChildren(categories.element);
-      agencies = agencyChoice(agencyList.agencies, {
+  // Loaded apart: the categories are needed to submit, the agencies are not, so a failed
+  // agencies list must not hide the categories. A retry reloads only the categories,
+  // leaving everything typed in the form as it is.
+  function loadCategories({ focus = false } = {}) {
+    categoriesHost.replaceChildren(h('p', { class: 'muted' }, 'Loading the categories…'));
+    api.get('/api/categories').then(
+      (answer) => {
+        categories = categoryPicker(answer.categories);
+        categoriesHost.replaceChildren(categories.element);
+        if (focus) categories.first?.focus();
+      },
+      (error) => {
+        const again = h('button', { type: 'button', class: 'button button--secondary', 'data-testid': 'categories-again' },
+          'Try again');
+        again.addEventListener('click', () => loadCategories({ focus: true }));
+        categoriesHost.replaceChildren(
+          h('p', { class: 'message message--error', role: 'alert', 'data-testid': 'categories-error' },
+            `Haven could not load the categories. ${error.message}`),
+          again);
+        if (focus) again.focus(); // the button pressed is gone: its replacement has the focus
+      },
+    );
+  }
+  loadCategories();
+  api.get('/api/agencies').then(
+    (answer) => {
+      agencies = agencyChoice(answer.agencies, {
         hint: 'Any already involved or told about it.', testid: 'agencies',
       });
       agenciesHost.replaceChildren(agencies.element);
     },
-    (error) => {
-      categoriesHost.replaceChildren();
-      layout.alert.textContent = `Haven could not load the categories. ${error.message}`;
+    () => {
+      agenciesHost.replaceChildren(h('p', { class: 'muted', 'data-testid': 'agencies-missing' },
+        'Agencies could not be loaded; you can add them later as an action.'));
     },
   );
 
