@@ -69,9 +69,13 @@ async function readJson(response) {
  * the multipart Content-Type itself, with the boundary that a hand-set header would lack.
  * `idempotencyKey` goes in the Idempotency-Key header: the same key on a retry tells the
  * server it is the same submission, so a record is never made twice.
+ * `signal`: an AbortSignal, e.g. the screen's, aborted when the screen is replaced. Once
+ * it is aborted the request throws the DOMException named 'AbortError' (not an ApiError),
+ * even if the answer had arrived: what a screen no longer on the page asked for is never
+ * shown. Screens pass it for reads only; a submission is always seen through.
  */
 export async function request(method, path, {
-  body, background = false, retried = false, idempotencyKey,
+  body, background = false, retried = false, idempotencyKey, signal,
 } = {}) {
   const multipart = body instanceof FormData;
   const headers = { Accept: 'application/json' };
@@ -90,13 +94,16 @@ export async function request(method, path, {
       credentials: 'same-origin',
       cache: 'no-store',
       body: body === undefined || multipart ? body : JSON.stringify(body),
+      signal,
     });
   } catch {
+    signal?.throwIfAborted();
     throw new ApiError(0, 'NETWORK_ERROR',
       'Haven cannot reach the server. Check your connection, then try again.');
   }
 
   const answer = await readJson(response);
+  signal?.throwIfAborted();
   if (response.ok) return answer;
   const error = new ApiError(
     response.status,
@@ -109,7 +116,7 @@ export async function request(method, path, {
   if (error.code === 'ELEVATION_REQUIRED' && !background && !retried && sessionHandlers.elevate) {
     if (await sessionHandlers.elevate()) {
       return request(method, path, {
-        body, background, idempotencyKey, retried: true,
+        body, background, idempotencyKey, signal, retried: true,
       });
     }
   } else if (SESSION_PROBLEMS.has(error.code) && sessionHandlers.sessionProblem) {

@@ -38,11 +38,24 @@ const state = {
   idleWarning: null,
   elevating: null, // the open elevation prompt, shared by every request waiting on it
   afterEnrolment: null, // where to go once the authenticator is set up
+  // Aborts what the page on screen is still fetching: a late answer must not put a pupil's
+  // name in the title after the blank screen, nor fill a page that has been left.
+  pageRequests: null,
 };
 
-/** A screen is {title, element, focusTarget}; one is on the page at a time. */
-function show(screen) {
+/** Aborts the current page's requests: its answers have no page to go to any more. */
+function forgetPageRequests(next = null) {
+  if (state.pageRequests) state.pageRequests.abort();
+  state.pageRequests = next;
+}
+
+/**
+ * A screen is {title, element, focusTarget}; one is on the page at a time.
+ * pageRequests: the AbortController whose signal the screen's reads carry, if any.
+ */
+function show(screen, pageRequests = null) {
   closeAllDialogs();
+  forgetPageRequests(pageRequests);
   root.replaceChildren(screen.element);
   document.title = screen.title ? `${screen.title} – Haven` : 'Haven';
   window.scrollTo(0, 0);
@@ -53,6 +66,7 @@ function show(screen) {
 /** Takes everything off the page: removed from the document, not hidden under a layer. */
 function wipe() {
   closeAllDialogs();
+  forgetPageRequests();
   state.idleWarning = null;
   root.replaceChildren();
   document.title = 'Haven';
@@ -88,7 +102,8 @@ function takeResetToken() {
 // --- pages of a signed-in user ------------------------------------------------------------
 
 // Each page: a hash pattern, who may see it, and the screen. A screen is called as
-// screen(session, actions, params), params being the pattern's named parts (e.g. {id}).
+// screen(session, actions, params), params being the pattern's named parts (e.g. {id})
+// and `signal`, aborted when the page is replaced, for the screen's requests to carry.
 // Adding a page: one line here and, if it belongs in the header, one in layout.js.
 const PAGES = [
   { name: 'home', pattern: /^$/, screen: homeScreen },
@@ -126,7 +141,8 @@ function currentPage() {
 function showPage() {
   const { page, params } = currentPage();
   if (page.name !== 'authenticator') state.afterEnrolment = null;
-  show(page.screen(state.session, actions, params));
+  const pageRequests = new AbortController();
+  show(page.screen(state.session, actions, { ...params, signal: pageRequests.signal }), pageRequests);
 }
 
 /** Opens a page by its address without the '#/': 'home', 'account', 'incidents/12'. */

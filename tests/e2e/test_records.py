@@ -12,6 +12,7 @@ import struct
 import zlib
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -347,4 +348,38 @@ def test_the_categories_can_be_loaded_again_and_missing_agencies_do_not_hide_the
     expect(page.get_by_label("Physical abuse")).to_be_attached()
     expect(page.get_by_test_id("categories-error")).to_have_count(0)
     expect(page.get_by_label("What happened")).to_have_value("Typed before the categories came.")
+    assert not problems, f"the page reported problems:\n{problems}"
+
+
+def test_a_late_answer_after_the_blank_screen_does_not_put_the_incident_in_the_title(
+    page, problems, live_server, signed_in_as
+):
+    alice = live_server.alice
+    signed_in_as(page, alice)
+    ben = page.request.get("/api/pupils?q=Ben Carter").json()["pupils"][0]
+    category = next(c for c in page.request.get("/api/categories").json()["categories"]
+                    if c["name"] == "Physical abuse")
+    incident = page.request.post("/api/incidents", headers={"X-Requested-With": "haven"}, data={
+        "pupil_id": ben["id"], "linked_pupils": [], "category_ids": [category["id"]],
+        "account": "A late answer must not name it.", "occurred_at": "2026-01-05T09:00:00+00:00",
+        "agency_ids": [], "body_map": [], "alert_user_ids": [],
+    }).json()
+
+    # The server answers at once, but the answer reaches the page only after she has
+    # blanked the screen (once blanked, the server would refuse the request).
+    held = []
+    page.route(f"**/api/incidents/{incident['id']}",
+               lambda route: held.append((route, route.fetch())))
+    page.evaluate(f"window.location.hash = '#/incidents/{incident['id']}'")
+    expect(page.get_by_text("Loading the incident…")).to_be_visible()
+    page.get_by_role("button", name="Blank screen").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert held
+    try:
+        route, answer = held[0]
+        route.fulfill(response=answer)
+    except PlaywrightError:
+        pass  # the page gave up on the request when the screen was blanked, as it should
+    page.wait_for_timeout(500)  # time for a late answer to be (not) shown
+    assert page.title() == "Haven"
     assert not problems, f"the page reported problems:\n{problems}"

@@ -179,7 +179,7 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded })
     form);
 }
 
-export function incidentScreen(session, actions, { id }) {
+export function incidentScreen(session, actions, { id, signal }) {
   const timeZone = session.school.timezone;
   const heading = h('h1', { tabindex: '-1' }, 'Incident');
   const status = statusRegion('incident-status');
@@ -197,8 +197,14 @@ export function incidentScreen(session, actions, { id }) {
     banner, status, recordHost, formHost);
   const layout = signedInLayout(session, actions, { current: 'incidents', content: host });
   let agencies = [];
+  // A late answer, once the page has been left or blanked, must show nothing: not even in the title.
+  const gone = () => signal.aborted;
+  const showProblem = (error) => {
+    if (!gone()) layout.alert.textContent = error.message;
+  };
 
   function show(incident) {
+    if (gone()) return;
     heading.textContent = `Incident ${incident.number}`;
     document.title = `Incident ${incident.number} – Haven`;
     banner.hidden = !incident.entered_in_error;
@@ -219,7 +225,7 @@ export function incidentScreen(session, actions, { id }) {
   }
 
   async function load() {
-    show(await api.get(`/api/incidents/${id}`));
+    show(await api.get(`/api/incidents/${id}`, { signal }));
   }
 
   markRead.addEventListener('click', async () => {
@@ -232,7 +238,7 @@ export function incidentScreen(session, actions, { id }) {
       announce(status, `Marked as read at ${dateAndTime(new Date(readAt), timeZone)}.`);
       await load();
     } catch (error) {
-      layout.alert.textContent = error.message;
+      showProblem(error);
     } finally {
       markRead.disabled = false;
     }
@@ -240,8 +246,11 @@ export function incidentScreen(session, actions, { id }) {
 
   async function start() {
     const [answer, alertList, agencyList] = await Promise.allSettled([
-      api.get(`/api/incidents/${id}`), api.get('/api/alerts?unread=1'), api.get('/api/agencies'),
+      api.get(`/api/incidents/${id}`, { signal }),
+      api.get('/api/alerts?unread=1', { signal }),
+      api.get('/api/agencies', { signal }),
     ]);
+    if (gone()) return;
     agencies = agencyList.status === 'fulfilled' ? agencyList.value.agencies : [];
     if (answer.status === 'rejected') {
       const error = answer.reason;
@@ -266,13 +275,13 @@ export function incidentScreen(session, actions, { id }) {
         try {
           await load();
         } catch (error) {
-          layout.alert.textContent = error.message;
+          showProblem(error);
           return;
         }
         announce(status, 'Your action has been added.');
         status.scrollIntoView({ block: 'center' });
       },
-      onAlreadyAdded: () => load().catch((error) => { layout.alert.textContent = error.message; }),
+      onAlreadyAdded: () => load().catch(showProblem),
     }));
   }
   // After the screen is on the page, so an elevation prompt has a page to open over.

@@ -64,7 +64,7 @@ function categoryOptions(categories) {
   return options;
 }
 
-export function pupilScreen(session, actions, { id }) {
+export function pupilScreen(session, actions, { id, signal }) {
   const timeZone = session.school.timezone;
   const heading = h('h1', { tabindex: '-1' }, 'Pupil');
   const profileHost = h('div', {});
@@ -89,8 +89,15 @@ export function pupilScreen(session, actions, { id }) {
   const host = h('div', { class: 'stack pupil-page' }, heading, profileHost, retry, chronology);
   const layout = signedInLayout(session, actions, { current: 'pupils', content: host });
   let page = 1;
+  // A late answer, once the page has been left or blanked, must show nothing: above all
+  // not the pupil's name in the title, which the tab and the app switcher show.
+  const gone = () => signal.aborted;
+  const showProblem = (error) => {
+    if (!gone()) layout.alert.textContent = error.message;
+  };
 
   function showPupil(pupil) {
+    if (gone()) return;
     heading.textContent = pupil.name;
     document.title = `${pupil.name} – Haven`;
     profileHost.replaceChildren(profileCard(pupil));
@@ -103,7 +110,7 @@ export function pupilScreen(session, actions, { id }) {
     if (to.value) query.set('to', endOfDay(to.value));
     list.setAttribute('aria-busy', 'true');
     try {
-      const answer = await api.get(`/api/pupils/${id}/chronology?${query}`);
+      const answer = await api.get(`/api/pupils/${id}/chronology?${query}`, { signal });
       list.replaceChildren(...answer.entries.map((entry) => entryItem(entry, timeZone)));
       const first = (answer.page - 1) * answer.per_page + 1;
       const last = first + answer.entries.length - 1;
@@ -125,6 +132,7 @@ export function pupilScreen(session, actions, { id }) {
       // The chronology first: it asks for the authenticator, once, if it is needed.
       answer = await loadChronology();
     } catch (error) {
+      if (gone()) return;
       if (error.status === 404) {
         heading.textContent = 'Pupil not found';
         chronology.hidden = true;
@@ -138,8 +146,9 @@ export function pupilScreen(session, actions, { id }) {
     }
     showPupil(answer.pupil);
     const [profile, categories] = await Promise.allSettled([
-      api.get(`/api/pupils/${id}`), api.get('/api/categories'),
+      api.get(`/api/pupils/${id}`, { signal }), api.get('/api/categories', { signal }),
     ]);
+    if (gone()) return;
     if (profile.status === 'fulfilled') showPupil(profile.value);
     if (categories.status === 'fulfilled') category.replaceChildren(...categoryOptions(categories.value.categories));
   }
@@ -151,7 +160,7 @@ export function pupilScreen(session, actions, { id }) {
       focusOn.focus();
     } catch (error) {
       page -= by;
-      layout.alert.textContent = error.message;
+      showProblem(error);
     }
   }
   filters.addEventListener('submit', (event) => {
@@ -163,7 +172,7 @@ export function pupilScreen(session, actions, { id }) {
       return;
     }
     page = 1;
-    loadChronology().catch((error) => { layout.alert.textContent = error.message; });
+    loadChronology().catch(showProblem);
   });
   previous.addEventListener('click', () => turnPage(-1, summary));
   next.addEventListener('click', () => turnPage(1, summary));
