@@ -234,7 +234,15 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     # A category with nothing in it leaves the chronology empty.
     category = page.get_by_test_id("chronology-category")
     category.select_option(category.locator("option", has_text="Bullying").get_attribute("value"))
+    # While the page loads, Show cannot be pressed again.
+    held = []
+    chronology = re.compile(r"/api/pupils/\d+/chronology")
+    page.route(chronology, lambda route: held.append(route))
     page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("button", name="Show")).to_be_disabled()
+    held[0].continue_()
+    page.unroute(chronology)
+    expect(page.get_by_role("button", name="Show")).to_be_enabled()
     expect(entries).to_have_count(0)
     expect(page.get_by_test_id("chronology-summary")).to_have_text("Nothing recorded for these filters.")
     category.select_option("")

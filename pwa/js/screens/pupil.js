@@ -73,14 +73,16 @@ export function pupilScreen(session, actions, { id, signal }) {
   const category = h('select', { 'data-testid': 'chronology-category' }, h('option', { value: '' }, 'All categories'));
   const from = h('input', { type: 'date', 'data-testid': 'chronology-from' });
   const to = h('input', { type: 'date', 'data-testid': 'chronology-to' });
+  const showButton = h('button', { type: 'submit', class: 'button button--secondary' }, 'Show');
   const filters = h('form', { class: 'filters', 'data-testid': 'chronology-filters' },
     field('Category', category),
     field('From', from),
     field('To', to),
-    h('div', { class: 'filters__buttons' },
-      h('button', { type: 'submit', class: 'button button--secondary' }, 'Show')));
+    h('div', { class: 'filters__buttons' }, showButton));
   const previous = h('button', { type: 'button', class: 'button button--secondary', hidden: true }, 'Earlier');
   const next = h('button', { type: 'button', class: 'button button--secondary', hidden: true }, 'Later');
+  // Disabled while a page loads: a second press would ask again, and move `page` on twice.
+  const loadButtons = [showButton, previous, next];
   const retry = h('button', { type: 'button', class: 'button button--primary', hidden: true }, 'Enter a code');
   const chronology = h('section', { class: 'card card--wide', 'aria-labelledby': 'chronology-heading' },
     h('h2', { id: 'chronology-heading' }, 'Chronology'),
@@ -89,6 +91,7 @@ export function pupilScreen(session, actions, { id, signal }) {
   const host = h('div', { class: 'stack pupil-page' }, heading, profileHost, retry, chronology);
   const layout = signedInLayout(session, actions, { current: 'pupils', content: host });
   let page = 1;
+  let asked = 0; // answers to older requests are ignored when they arrive late
   // A late answer, once the page has been left or blanked, must show nothing: above all
   // not the pupil's name in the title, which the tab and the app switcher show.
   const gone = () => signal.aborted;
@@ -103,14 +106,20 @@ export function pupilScreen(session, actions, { id, signal }) {
     profileHost.replaceChildren(profileCard(pupil));
   }
 
+  /** The chronology's current page, or null when a newer request overtook this one. */
   async function loadChronology() {
+    asked += 1;
+    const mine = asked;
+    const focused = loadButtons.find((button) => button === document.activeElement);
     const query = new URLSearchParams({ page, per_page: PER_PAGE });
     if (category.value) query.set('category', category.value);
     if (from.value) query.set('from', startOfDay(from.value));
     if (to.value) query.set('to', endOfDay(to.value));
     list.setAttribute('aria-busy', 'true');
+    loadButtons.forEach((button) => { button.disabled = true; });
     try {
       const answer = await api.get(`/api/pupils/${id}/chronology?${query}`, { signal });
+      if (mine !== asked) return null;
       list.replaceChildren(...answer.entries.map((entry) => entryItem(entry, timeZone)));
       const first = (answer.page - 1) * answer.per_page + 1;
       const last = first + answer.entries.length - 1;
@@ -120,7 +129,12 @@ export function pupilScreen(session, actions, { id, signal }) {
       next.hidden = last >= answer.total;
       return answer;
     } finally {
-      list.removeAttribute('aria-busy');
+      if (mine === asked) {
+        list.removeAttribute('aria-busy');
+        loadButtons.forEach((button) => { button.disabled = false; });
+        // Disabling the pressed button took its focus: it goes back, if it is still shown.
+        if (focused && !focused.hidden && document.activeElement === document.body) focused.focus();
+      }
     }
   }
 
@@ -131,6 +145,7 @@ export function pupilScreen(session, actions, { id, signal }) {
     try {
       // The chronology first: it asks for the authenticator, once, if it is needed.
       answer = await loadChronology();
+      if (!answer) return;
     } catch (error) {
       if (gone()) return;
       if (error.status === 404) {
