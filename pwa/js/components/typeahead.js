@@ -94,7 +94,8 @@ export function typeahead({ label, hint, search, describe, onChoose, testid }) {
       if (mine === asked) status.textContent = error.message;
       return;
     }
-    if (mine !== asked || input.value.trim() !== query) return;
+    // The person has moved on to another field: a list opening there would cover it.
+    if (mine !== asked || input.value.trim() !== query || document.activeElement !== input) return;
     items = found;
     list.replaceChildren(...items.map(option));
     list.hidden = items.length === 0;
@@ -133,7 +134,12 @@ export function typeahead({ label, hint, search, describe, onChoose, testid }) {
       close();
     }
   });
-  input.addEventListener('blur', close);
+  input.addEventListener('blur', () => {
+    // A pending pause or a slow answer must not reopen the list after the field is left.
+    window.clearTimeout(timer);
+    asked += 1;
+    close();
+  });
 
   const element = h('div', { class: 'field typeahead' },
     h('label', { for: input.id }, label),
