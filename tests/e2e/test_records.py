@@ -92,6 +92,11 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
 
     choose(page, "linked-pupil-search", "Maya", re.compile(r"^Maya Patel"))
     page.get_by_label("Role of Maya Patel").select_option("witness")
+    # Maya is involved already: changing the pupil does not offer her as the main one.
+    page.get_by_role("button", name="Change pupil").click()
+    page.get_by_test_id("pupil-search").fill("Maya")
+    expect(page.get_by_text("Nothing matches “Maya”.")).to_be_visible()
+    choose(page, "pupil-search", "Ben Carter", re.compile(r"^Ben Carter, Year 5, form 5B$"))
 
     # Submitting too soon says what is missing, next to the button, and keeps the rest.
     page.get_by_test_id("submit-incident").click()

@@ -44,14 +44,19 @@ function pupilCard(pupil, ...actions) {
     actions.length ? h('div', { class: 'pupil-card__actions' }, actions) : null);
 }
 
-/** The pupil the concern is about: a search, then the chosen child with "Change". */
-function mainPupil() {
+/**
+ * The pupil the concern is about: a search, then the chosen child with "Change".
+ * isLinked(pupil): true for a pupil already among the others involved, who is not offered.
+ */
+function mainPupil(isLinked) {
   let chosen = null;
   const host = h('div', {});
   const search = pupilSearch({
     label: 'Which pupil is this about?',
     hint: 'Type part of their name or their form. Check the year and form: a record cannot be deleted.',
     testid: 'pupil-search',
+    // After "Change pupil", a child already added below must not be named twice.
+    exclude: isLinked,
     onChoose: (pupil) => {
       chosen = pupil;
       show();
@@ -130,6 +135,8 @@ function linkedPupils(isChosen) {
   return {
     element: h('div', {}, list, search.element, status),
     links: () => links.map(({ pupil, role }) => ({ pupil, role })),
+    has: (pupil) => links.some((link) => link.pupil.id === pupil.id),
+    search: search.input,
   };
 }
 
@@ -205,7 +212,8 @@ export function addIncidentScreen(session, actions) {
   const heading = h('h1', { tabindex: '-1' }, 'Record a concern');
   const host = h('div', { class: 'stack add-incident' });
   const alert = errorRegion('incident-error');
-  const pupil = mainPupil();
+  // Each search leaves out the pupils the other has: one child is never named twice.
+  const pupil = mainPupil((candidate) => linked.has(candidate));
   const linked = linkedPupils((candidate) => pupil.chosen()?.id === candidate.id);
   const when = whenItHappened();
   const account = accountField();
@@ -247,6 +255,12 @@ export function addIncidentScreen(session, actions) {
   /** The first thing missing, as {message, target} for the focus, or null. */
   function problem() {
     if (!pupil.chosen()) return { message: 'Choose the pupil this concern is about.', target: pupil.focusTarget() };
+    if (linked.has(pupil.chosen())) {
+      return {
+        message: `${pupil.chosen().name} is the pupil this concern is about: remove them from the other pupils involved.`,
+        target: linked.search,
+      };
+    }
     if (!categories) {
       return {
         message: 'The categories have not loaded yet: choose at least one once they have.',
