@@ -101,6 +101,10 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     # Submitting too soon says what is missing, next to the button, and keeps the rest.
     page.get_by_test_id("submit-incident").click()
     expect(page.get_by_test_id("incident-error")).to_have_text("Choose at least one category.")
+    # ...and beside the categories too, which may be a screen away from the button.
+    beside = page.get_by_test_id("categories").get_by_test_id("field-problem")
+    expect(beside).to_have_text("Choose at least one category.")
+    expect(beside).to_be_in_viewport()
     expect(page.get_by_label("Role of Maya Patel")).to_have_value("witness")
 
     page.get_by_text("Child protection", exact=True).click()  # opens the heading
@@ -152,6 +156,7 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     screenshots(page, screenshot_dir, "add-incident")
 
     page.get_by_test_id("submit-incident").click()
+    expect(page.get_by_test_id("field-problem")).to_have_count(0)
     confirm = page.get_by_role("dialog", name="Submit this record?")
     expect(confirm).to_contain_text("Ben Carter")
     expect(confirm).to_contain_text("Year 5, form 5B")

@@ -30,6 +30,36 @@ export function errorRegion(testid) {
   return h('p', { class: 'message message--error', role: 'alert', 'data-testid': testid });
 }
 
+/**
+ * Shows `message` beside the field it is about, after the field's label or legend, and
+ * marks the field invalid with the message in its description: on a long form the
+ * form's own alert, by the button, can be a screen away from the field that needs work.
+ * near: the block the message goes in (the field's, unless given).
+ */
+export function showFieldProblem(target, message, near = target.closest('.field') || target.parentElement) {
+  const note = h('p', { class: 'field__error', id: uniqueId('problem'), 'data-testid': 'field-problem' }, message);
+  const label = near.querySelector(':scope > label, :scope > legend');
+  if (label) label.after(note);
+  else near.prepend(note);
+  const described = target.getAttribute('aria-describedby');
+  target.setAttribute('aria-describedby', described ? `${note.id} ${described}` : note.id);
+  target.setAttribute('aria-invalid', 'true');
+}
+
+/** Takes away what showFieldProblem put in `form`: the form is being checked again. */
+export function clearFieldProblems(form) {
+  for (const note of form.querySelectorAll('.field__error')) {
+    const target = form.querySelector(`[aria-describedby~="${note.id}"]`);
+    if (target) {
+      const rest = target.getAttribute('aria-describedby').split(' ').filter((id) => id !== note.id);
+      if (rest.length) target.setAttribute('aria-describedby', rest.join(' '));
+      else target.removeAttribute('aria-describedby');
+      target.removeAttribute('aria-invalid');
+    }
+    note.remove();
+  }
+}
+
 /** A role="status" paragraph for calm news ("Your password has been changed."). */
 export function statusRegion(testid) {
   return h('p', { class: 'message message--notice', role: 'status', 'data-testid': testid });

@@ -10,7 +10,7 @@ import { categoryPicker } from '../components/category-picker.js';
 import { dialogActions, openDialog } from '../components/dialog.js';
 import { filePicker } from '../components/file-picker.js';
 import {
-  errorRegion, field, submitting, uniqueId,
+  clearFieldProblems, errorRegion, field, showFieldProblem, submitting, uniqueId,
 } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
@@ -252,7 +252,10 @@ export function addIncidentScreen(session, actions) {
       alert,
       submit));
 
-  /** The first thing missing, as {message, target} for the focus, or null. */
+  /**
+   * The first thing missing, as {message, target} for the focus, or null.
+   * near: where the message goes beside the field, when not the target's own field.
+   */
   function problem() {
     if (!pupil.chosen()) return { message: 'Choose the pupil this concern is about.', target: pupil.focusTarget() };
     if (linked.has(pupil.chosen())) {
@@ -268,7 +271,7 @@ export function addIncidentScreen(session, actions) {
       };
     }
     if (categories.chosen().length === 0) {
-      return { message: 'Choose at least one category.', target: categories.first };
+      return { message: 'Choose at least one category.', target: categories.first, near: categories.element };
     }
     const occurred = fromLocalInput(when.input.value);
     if (!occurred) return { message: 'Say when it happened: the date and the time.', target: when.input };
@@ -283,10 +286,14 @@ export function addIncidentScreen(session, actions) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    clearFieldProblems(form);
     const missing = problem();
     if (missing) {
       alert.textContent = missing.message;
-      missing.target?.focus();
+      if (missing.target) {
+        showFieldProblem(missing.target, missing.message, missing.near);
+        missing.target.focus();
+      }
       return;
     }
     alert.textContent = '';
