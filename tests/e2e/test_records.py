@@ -177,6 +177,7 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     mine = page.get_by_test_id("my-incident").filter(has_text=f"Incident {number}:")
     expect(mine).to_contain_text("Ben Carter (Year 5, form 5B)")
     expect(mine).to_contain_text("Physical abuse")
+    assert mine.get_by_role("link").bounding_box()["height"] >= 44  # a finger's tap target
     mine.get_by_role("link").click()
     expect(page.get_by_role("heading", name=f"Incident {number}", level=1)).to_be_visible()
     # Alice alerted no one but Dina: there is nothing for her to mark as read.
@@ -243,6 +244,7 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text(f"Incident {number}: Physical abuse")
     expect(entries.nth(0)).to_contain_text("this pupil: subject")
+    assert entries.nth(0).get_by_role("link").bounding_box()["height"] >= 44
     expect(entries.nth(1)).to_contain_text(f"Note on Incident {number}")
     expect(entries.nth(1)).to_contain_text(ACTION)
     expect(page.get_by_test_id("chronology-summary")).to_have_text("1–2 of 2, earliest first.")
