@@ -409,3 +409,26 @@ def test_a_late_answer_after_the_blank_screen_does_not_put_the_incident_in_the_t
     page.wait_for_timeout(500)  # time for a late answer to be (not) shown
     assert page.title() == "Haven"
     assert not problems, f"the page reported problems:\n{problems}"
+
+
+def test_a_concern_still_being_recorded_is_asked_about_again_after_retry_after(
+    page, problems, live_server, signed_in_as
+):
+    signed_in_as(page, live_server.alice)
+    fill_in_a_concern_about_ben(page, "Ben was crying at the gate.")
+    keys = []  # the Idempotency-Key of each attempt
+
+    def busy_the_first_time(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fulfill(status=409, headers={"Retry-After": "1"}, content_type="application/json",
+                          body='{"code": "IN_PROGRESS", "message": "Still being recorded."}')
+        else:
+            route.continue_()
+
+    page.route("**/api/incidents", busy_the_first_time)
+    problems.expect_refusal(409, "/api/incidents")
+    submit_and_confirm(page)
+    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
+    assert len(keys) == 2 and keys[0] == keys[1]  # asked again, once, as the same record
+    assert not problems, f"the page reported problems:\n{problems}"

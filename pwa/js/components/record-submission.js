@@ -46,7 +46,7 @@ function uncertain(error) {
 export function recordSender(path, { alreadyRecorded }) {
   let idempotencyKey = newIdempotencyKey();
 
-  async function sendOnce(fields, files) {
+  async function sendWithOneWait(fields, files) {
     try {
       return await post(path, fields, files, idempotencyKey);
     } catch (error) {
@@ -60,7 +60,7 @@ export function recordSender(path, { alreadyRecorded }) {
   return {
     async send(fields, files) {
       try {
-        const answer = await sendOnce(fields, files);
+        const answer = await sendWithOneWait(fields, files);
         idempotencyKey = newIdempotencyKey();
         return answer;
       } catch (error) {
