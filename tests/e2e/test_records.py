@@ -431,4 +431,8 @@ def test_a_concern_still_being_recorded_is_asked_about_again_after_retry_after(
     submit_and_confirm(page)
     expect(page.get_by_test_id("incident-recorded")).to_be_visible()
     assert len(keys) == 2 and keys[0] == keys[1]  # asked again, once, as the same record
+    # A record with no body map, files or others involved shows no stray "null" for them.
+    page.get_by_test_id("view-incident").click()
+    expect(page.get_by_test_id("incident-account")).to_have_text("Ben was crying at the gate.")
+    assert "null" not in page.locator("main").inner_text()
     assert not problems, f"the page reported problems:\n{problems}"
