@@ -58,5 +58,23 @@ async def test_leavers_and_other_schools_pupils_are_not_offered(client, oakfield
     assert await _find(client, "amelia") == []
 
 
+async def test_what_is_typed_is_matched_as_it_is_never_as_a_pattern(client, oakfield):
+    await _pupils(oakfield.school,
+                  ("U1", "Siobhan", "", "O'Brien", "7A"),
+                  ("U2", "Zoë", "", "Ng", "7B"))
+    await sign_in(client, oakfield.alice)
+    assert await _find(client, "o'b") == ["Siobhan O'Brien"]
+    assert await _find(client, "zoë") == ["Zoë Ng"]
+    for wildcard in ("%", "_", "\\", "7_"):
+        assert await _find(client, wildcard) == [], wildcard
+
+
+async def test_a_pupil_who_leaves_in_future_is_still_offered(client, oakfield):
+    await _pupils(oakfield.school, ("U1", "Amelia", "", "Jones", "7A"))
+    await Pupil.filter(upn="U1").update(left_on=date(2099, 7, 20))
+    await sign_in(client, oakfield.alice)
+    assert await _find(client, "amelia") == ["Amelia Jones"]
+
+
 async def test_signed_out_gets_nothing(client, oakfield):
     assert (await client.get("/api/pupils?q=a")).status_code == 401
