@@ -234,6 +234,18 @@ async def rita(app) -> Person:
     return Person(user.email, user.name, user.id)
 
 
+@pytest.fixture
+async def amy(oakfield):
+    """Amelia ("Amy") Jones, Year 7 at Oakfield: the pupil a concern is about."""
+    from datetime import date
+
+    from haven.pupils.models import Pupil
+
+    return await Pupil.create(school=oakfield.school, upn="U1", first_name="Amelia",
+                              preferred_name="Amy", last_name="Jones",
+                              date_of_birth=date(2014, 9, 1), year_group="Year 7", form="7A")
+
+
 async def sign_in(client, person: Person, **headers):
     return await client.post(
         "/api/session",

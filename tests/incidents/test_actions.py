@@ -1,20 +1,14 @@
-from datetime import date
-
 import pytest
 from tortoise import connections
 
 from haven.alerts.models import Alert
 from haven.incidents.models import Action, Agency, Category
 from haven.outbox.models import OutboxMessage
-from haven.pupils.models import Pupil
 from tests.conftest import CSRF, elevate_directly, sign_in
 
 
 @pytest.fixture
-async def incident_id(client, oakfield):
-    amy = await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
-                             last_name="Jones", date_of_birth=date(2014, 9, 1),
-                             year_group="Year 7", form="7A")
+async def incident_id(client, oakfield, amy):
     await sign_in(client, oakfield.alice)
     bullying = await Category.get(school=oakfield.school, name="Bullying")
     response = await client.post("/api/incidents", headers=CSRF, json={

@@ -1,20 +1,14 @@
-from datetime import date
-
 import pytest
 
 from haven.alerts.models import Alert
 from haven.audit.models import AuditEvent
 from haven.incidents.models import Category
-from haven.pupils.models import Pupil
 from tests.conftest import CSRF, sign_in
 
 
 @pytest.fixture
-async def recorded(app, client, oakfield):
+async def recorded(app, client, oakfield, amy):
     """Alice records a neglect concern about Amy; Dina (DSL) is alerted."""
-    amy = await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
-                             last_name="Jones", date_of_birth=date(2014, 9, 1),
-                             year_group="Year 7", form="7A")
     await sign_in(client, oakfield.alice)
     neglect = await Category.get(school=oakfield.school, name="Neglect")
     response = await client.post("/api/incidents", headers=CSRF, json={

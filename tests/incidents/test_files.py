@@ -2,23 +2,14 @@
 only for people who may read the incident."""
 
 import json
-from datetime import date
 
 import pytest
 from tortoise import connections
 
 from haven.audit.models import AuditEvent
 from haven.incidents.models import Attachment, Category, Incident
-from haven.pupils.models import Pupil
 from tests.conftest import CSRF, sign_in
 from tests.incidents import samples
-
-
-@pytest.fixture
-async def amy(oakfield):
-    return await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
-                              last_name="Jones", date_of_birth=date(2014, 9, 1),
-                              year_group="Year 7", form="7A")
 
 
 @pytest.fixture

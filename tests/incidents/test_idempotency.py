@@ -1,5 +1,5 @@
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -7,15 +7,11 @@ from haven import clock
 from haven.alerts.models import Alert
 from haven.incidents.models import Action, Category, IdempotencyRecord, Incident
 from haven.outbox.models import OutboxMessage
-from haven.pupils.models import Pupil
 from tests.conftest import CSRF, sign_in
 
 
 @pytest.fixture
-async def body(oakfield):
-    amy = await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
-                             last_name="Jones", date_of_birth=date(2014, 9, 1),
-                             year_group="Year 7", form="7A")
+async def body(oakfield, amy):
     neglect = await Category.get(school=oakfield.school, name="Neglect")
     return {"pupil_id": amy.id, "account": "Written offline on the trip.",
             "category_ids": [neglect.id]}

@@ -14,13 +14,6 @@ from tests.conftest import CSRF, elevate_directly, sign_in
 
 
 @pytest.fixture
-async def amy(oakfield):
-    return await Pupil.create(school=oakfield.school, upn="U1", first_name="Amelia",
-                              preferred_name="Amy", last_name="Jones",
-                              date_of_birth=date(2014, 9, 1), year_group="Year 7", form="7A")
-
-
-@pytest.fixture
 async def noah(oakfield):
     return await Pupil.create(school=oakfield.school, upn="U2", first_name="Noah",
                               last_name="Patel", date_of_birth=date(2014, 3, 1),

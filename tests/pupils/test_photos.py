@@ -1,21 +1,9 @@
 """Pupils' photos: set by an administrator or imported from the MIS's folder of UPN.jpg
 files, shown in the typeahead to staff of the pupil's school only."""
 
-from datetime import date
-
-import pytest
-
-from haven.pupils.models import Pupil
 from tests.conftest import CSRF, sign_in
 from tests.incidents import samples
 from tests.test_cli import haven
-
-
-@pytest.fixture
-async def amy(oakfield):
-    return await Pupil.create(school=oakfield.school, upn="A123", first_name="Amy",
-                              last_name="Jones", date_of_birth=date(2014, 9, 1),
-                              year_group="Year 7", form="7A")
 
 
 async def _put_photo(client, pupil_id, name, content):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 
@@ -22,7 +21,6 @@ from haven.accounts.service import add_user
 from haven.incidents.files import Store, Upload
 from haven.incidents.models import Agency, Category
 from haven.pupils import photos
-from haven.pupils.models import Pupil
 from haven.schools.service import add_school
 from tests.conftest import CSRF, PASSWORD, Person, elevate_directly, sign_in
 from tests.incidents import samples
@@ -121,7 +119,7 @@ PUBLIC = {"/", "/<path:name>", "/sw.js", "/sw/<path:name>", "/healthz", "/livez"
 
 
 @pytest.fixture
-async def world(app, oakfield, settings):
+async def world(app, oakfield, settings, amy):
     """The people signed in (clients by name) and the ids the calls use."""
     riverside = await add_school("Riverside School", "riverside")
     rita = await add_user(riverside, "rita@riverside.example", "Rita Other", PASSWORD, ["staff"])
@@ -129,9 +127,6 @@ async def world(app, oakfield, settings):
                          ["dsl", "admin"])
     nina = await add_user(oakfield.school, "nina@oakfield.example", "Nina New", PASSWORD,
                           ["staff"])
-    amy = await Pupil.create(school=oakfield.school, upn="U1", first_name="Amy",
-                             last_name="Jones", date_of_birth=date(2014, 9, 1),
-                             year_group="Year 7", form="7A")
     await photos.set_photo(oakfield.school, amy.id, Upload("amy.jpg", samples.JPEG),
                            Store.of(settings), actor_id=None)
     people = {"alice": oakfield.alice, "dina": oakfield.dina, "sam": oakfield.sam,
