@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from haven.db import dialect, pending_migrations, tortoise_config
@@ -121,3 +122,58 @@ async def test_the_migrated_schema_is_what_the_models_describe(database_url, tmp
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def test_a_school_made_by_the_first_release_upgrades_to_the_newest(database_url,
+                                                                       tmp_path):
+    """Every migration runs on a database that already holds a school, staff and pupils,
+    as an upgrade does: a column added NOT NULL without a database default would fail."""
+    if database_url.startswith("sqlite://"):
+        run_in_thread(_upgrade_from_the_first_release(f"sqlite://{tmp_path / 'old.sqlite3'}"))
+        return
+    name = f"haven_old_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(POSTGRES_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        run_in_thread(_upgrade_from_the_first_release(
+            POSTGRES_URL.rsplit("/", 1)[0] + "/" + name))
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _upgrade_from_the_first_release(url: str) -> None:
+    from datetime import date, datetime, timezone
+
+    from haven.accounts.models import User
+    from haven.db import migrate
+    from haven.schools.models import School
+
+    config = tortoise_config(url)
+    await run_migrations(config=config, target="haven.0001_initial")
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        connection = connections.get("default")
+        marks = [f"${n}" for n in range(1, 6)] if dialect() == "postgres" else ["?"] * 5
+        when = datetime(2025, 9, 1, 8, tzinfo=timezone.utc)
+        if dialect() == "sqlite":
+            when = when.isoformat()
+        await connection.execute_query(
+            "INSERT INTO school (name, slug, settings, created_at) VALUES "
+            f"({marks[0]}, {marks[1]}, {marks[2]}, {marks[3]})",
+            ["Oakfield", "oakfield", "{}", when])
+        await connection.execute_query(
+            'INSERT INTO "user" (email, name, is_active, must_change_password, created_at) '
+            f"VALUES ({', '.join(marks)})", ["alice@oakfield.test", "Alice", True, False, when])
+        await connection.execute_query(
+            "INSERT INTO pupil (school_id, upn, first_name, preferred_name, last_name, "
+            "date_of_birth, year_group, form, gender, created_at) VALUES (1, 'U1', 'Amelia', "
+            f"'', 'Jones', {marks[0]}, 'Year 7', '7A', '', {marks[1]})",
+            [date(2013, 1, 1) if dialect() == "postgres" else "2013-01-01", when])
+
+    await migrate(url)
+
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        assert (await User.get(email="alice@oakfield.test")).totp_failures == 0
+        assert (await School.get(slug="oakfield")).roll_version == 0

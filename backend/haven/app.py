@@ -21,6 +21,7 @@ from haven.incidents.routes import blueprint as incidents_blueprint
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.pupils.routes import blueprint as pupils_blueprint
+from haven.pupils.roll import Rolls
 from haven.schools.routes import blueprint as schools_blueprint
 from haven.web import security
 from haven.web.access import public
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     )
     app.extensions["haven_settings"] = settings
     app.extensions["haven_shell"] = Shell.load()
+    app.extensions["haven_rolls"] = Rolls()
 
     QuartAuth(app)
     QuartSchema(

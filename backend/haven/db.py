@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.models import Model
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
@@ -102,6 +103,28 @@ async def pending_migrations(database_url: str) -> list[str]:
     finally:
         await Tortoise.close_connections()
     return [f"{step.migration.app_label}.{step.migration.name}" for step in steps]
+
+
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(model._meta.fields_db_projection.values())
+
+
+def joined_columns(*tables: tuple[str, type[Model]]) -> str:
+    """The select list of a join read back with `models_from_row`: every column of each
+    (alias, model) in turn."""
+    return ", ".join(f'{alias}."{column}"' for alias, model in tables
+                     for column in _columns(model))
+
+
+def models_from_row(row, *models: type[Model]) -> list[Model]:
+    """The models of one row of a `joined_columns` join, built as Tortoise builds what it
+    reads itself (types converted by the fields), for hot paths whose SQL is our own."""
+    values, found, start = tuple(row), [], 0
+    for model in models:
+        names = _columns(model)
+        found.append(model._init_from_db(**dict(zip(names, values[start:start + len(names)]))))
+        start += len(names)
+    return found
 
 
 async def ping() -> None:

@@ -78,3 +78,58 @@ async def test_a_pupil_who_leaves_in_future_is_still_offered(client, oakfield):
 
 async def test_signed_out_gets_nothing(client, oakfield):
     assert (await client.get("/api/pupils?q=a")).status_code == 401
+
+
+async def test_every_change_to_the_roll_shows_at_the_next_search(client, oakfield, frozen_clock):
+    # Each worker keeps the roll in memory (pupils/roll.py); a trigger moves the school's
+    # roll_version on with every change, however it was made, so none is ever missed.
+    from tortoise import connections
+
+    await _pupils(oakfield.school, ("U1", "Amelia", "", "Jones", "7A"))
+    await sign_in(client, oakfield.alice)
+    assert await _find(client, "jones") == ["Amelia Jones"]
+
+    await _pupils(oakfield.school, ("U2", "Bella", "", "Jones", "7B"))
+    assert await _find(client, "jones") == ["Amelia Jones", "Bella Jones"]
+
+    sql = connections.get("default")  # a fix by hand, as IT might make one
+    await sql.execute_script("UPDATE pupil SET preferred_name = 'Millie' WHERE upn = 'U1'")
+    assert await _find(client, "jones") == ["Bella Jones", "Millie Jones"]
+
+    await Pupil.filter(upn="U2").update(left_on=frozen_clock.now().date())
+    assert await _find(client, "jones") == ["Millie Jones"]
+
+    await sql.execute_script("DELETE FROM pupil WHERE upn = 'U1'")
+    assert await _find(client, "jones") == []
+
+
+async def test_a_change_made_by_another_worker_is_seen(app, oakfield):
+    from haven.pupils.roll import Rolls
+    from haven.pupils.service import find
+    from haven.schools.models import School
+
+    await _pupils(oakfield.school, ("U1", "Amelia", "", "Jones", "7A"))
+    this_worker, other_worker = Rolls(), Rolls()
+    school = await School.get(id=oakfield.school.id)
+    assert [p.first_name for p in await find(this_worker, school, "jones")] == ["Amelia"]
+
+    await _pupils(school, ("U2", "Bella", "", "Jones", "7B"))  # through the other worker
+    await find(other_worker, await School.get(id=school.id), "jones")
+    # The session of this worker's next request brings the school as it is now.
+    school = await School.get(id=school.id)
+    assert [p.first_name for p in await find(this_worker, school, "jones")] == [
+        "Amelia", "Bella"]
+
+
+async def test_a_roll_read_under_an_old_version_is_never_kept_over_a_newer_one(app, oakfield):
+    from haven.pupils.roll import Rolls
+    from haven.schools.models import School
+
+    await _pupils(oakfield.school, ("U1", "Amelia", "", "Jones", "7A"))
+    rolls = Rolls()
+    newer = await School.get(id=oakfield.school.id)
+    older = await School.get(id=oakfield.school.id)
+    older.roll_version -= 1  # a request that read the school before the last change
+    assert len((await rolls.of(newer)).pupils) == 1
+    assert len((await rolls.of(older)).pupils) == 1
+    assert rolls._held[newer.id].version == newer.roll_version

@@ -34,7 +34,7 @@ class User(Model):
     totp_last_step = fields.BigIntField(null=True)
     # Wrong codes in a row; at 100 (NIST SP 800-63B 5.2.2) the authenticator is suspended
     # until an administrator resets it.
-    totp_failures = fields.IntField(default=0)
+    totp_failures = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

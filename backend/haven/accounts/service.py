@@ -11,7 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from haven.accounts import throttle, totp
@@ -20,6 +22,7 @@ from haven.accounts.passwords import hash_password, verify_password
 from haven.accounts.policy import PasswordPolicy
 from haven.audit import service as audit
 from haven import clock
+from haven.db import dialect, joined_columns, models_from_row
 from haven.errors import APIError, HavenError
 from haven.schools.models import School
 
@@ -206,9 +209,7 @@ async def current_session(token: str | None, *, user_activity: bool) -> Session 
     makes by itself (queue replay, polling) do not."""
     if not token:
         return None
-    session = await Session.get_or_none(token_hash=_token_hash(token)).select_related(
-        "user", "school"
-    )
+    session = await _session_by_token_hash(_token_hash(token))
     if session is None or session.revoked_at is not None or not session.user.is_active:
         return None
     moment = clock.now()
@@ -223,6 +224,27 @@ async def current_session(token: str | None, *, user_activity: bool) -> Session 
         session.last_active_at = moment
         session.idle_expires_at = min(moment + idle, session.expires_at)
         await session.save(update_fields=["last_active_at", "idle_expires_at"])
+    return session
+
+
+@cache
+def _session_sql(postgres: bool) -> str:
+    columns = joined_columns(("s", Session), ("u", User), ("c", School))
+    return (f'SELECT {columns} FROM "session" s JOIN "user" u ON u.id = s.user_id '
+            f'JOIN "school" c ON c.id = s.school_id WHERE s.token_hash = '
+            f'{"$1" if postgres else "?"}')
+
+
+async def _session_by_token_hash(token_hash: str) -> Session | None:
+    """The session with its user and school: what Tortoise's select_related("user",
+    "school") gives, as one statement of our own. Every signed-in request starts here, and
+    the ORM's query building cost 0.45 ms of CPU a request against 0.08 (bench/RESULTS.md)."""
+    sql = _session_sql(dialect() == "postgres")
+    _, rows = await connections.get("default").execute_query(sql, [token_hash])
+    if not rows:
+        return None
+    session, user, school = models_from_row(rows[0], Session, User, School)
+    session.user, session.school = user, school
     return session
 
 

@@ -60,7 +60,8 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='totp_failures',
-            field=fields.IntField(default=0),
+            # db_default: the column is added to a table that may already hold staff.
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='User',

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, request, send_file
+from quart import Blueprint, current_app, request, send_file
 from quart_schema import validate_querystring, validate_response
 
 from haven.audit import service as audit
@@ -66,7 +66,8 @@ class ImportReport(BaseModel):
 @validate_querystring(PupilQuery)
 @validate_response(PupilMatches, 200)
 async def typeahead(query_args: PupilQuery):
-    found = await pupils.find(current_session().school, query_args.q)
+    found = await pupils.find(current_app.extensions["haven_rolls"],
+                              current_session().school, query_args.q)
     return {"pupils": [pupils.typeahead_entry(p) for p in found]}, 200
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from tortoise import connections
+from typing import TYPE_CHECKING
 
 from haven import clock
-from haven.db import dialect
 from haven.pupils.models import Pupil
 from haven.schools.models import School
+
+if TYPE_CHECKING:
+    from haven.pupils.roll import Rolls
 
 MAX_RESULTS = 20
 
@@ -32,51 +33,23 @@ class Match:
         return f"{self.preferred_name or self.first_name} {self.last_name}"
 
 
-_SHOWN = tuple(Match.__dataclass_fields__)
-
-
-def _starts(pupil: Match, word: str) -> bool:
-    return any(value.lower().startswith(word) for value in
-               (pupil.first_name, pupil.preferred_name, pupil.last_name, pupil.form) if value)
-
-
-_NAMES = ("first_name", "preferred_name", "last_name", "form")
-
-
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _search_sql(words: int, postgres: bool) -> str:
-    """The typeahead's query, as SQL of its own: the hottest query of all, where building
-    it through the ORM cost more than running it (bench/orm_overhead.py)."""
-    mark = (lambda n: f"${n}") if postgres else (lambda n: "?")
-    match = ((lambda column, n: f"{column} ILIKE {mark(n)} ESCAPE '\\'") if postgres else
-             (lambda column, n: f"UPPER({column}) LIKE UPPER({mark(n)}) ESCAPE '\\'"))
-    conditions = [f"({' OR '.join(match(column, 3 + index) for column in _NAMES)})"
-                  for index in range(words)]
-    return (f"SELECT {', '.join(_SHOWN)} FROM pupil WHERE school_id = {mark(1)} "
-            f"AND (left_on IS NULL OR left_on > {mark(2)}) AND {' AND '.join(conditions)} "
-            "LIMIT 500")
-
-
-async def find(school: School, query: str, *, limit: int = MAX_RESULTS) -> list[Match]:
+async def find(rolls: Rolls, school: School, query: str, *,
+               limit: int = MAX_RESULTS) -> list[Match]:
     """Pupils on roll whose first, preferred or last name or form contains every word of
     the query; those where every word starts a name or the form come first, then by name."""
-    words = [w for w in query.lower().split() if w][:4]
+    words = query.lower().split()[:4]
     if not words:
         return []
-    postgres = dialect() == "postgres"
-    sql = _search_sql(len(words), postgres)
-    values = [school.id, clock.now().date(), *(_like(w) for w in words)]
-    if not postgres:  # SQLite numbers each ? once: every word's pattern once per column
-        values = values[:2] + [pattern for pattern in values[2:] for _ in _NAMES]
-    _, rows = await connections.get("default").execute_query(sql, values)
-    found = [Match(*row) for row in rows]
-    found.sort(key=lambda p: (not all(_starts(p, w) for w in words),
-                              p.last_name.lower(), p.display_name.lower(), p.id))
-    return found[:limit]
+    roll = await rolls.of(school)
+    pupils, texts = roll.on_roll(clock.now().date())
+    first, *more = words
+    found = [listed for listed, text in zip(pupils, texts) if first in text]
+    for word in more:
+        found = [listed for listed in found if word in listed.text]
+    starts = [f"\n{word}" for word in words]
+    found.sort(key=lambda listed: (not all(start in listed.text for start in starts),
+                                   listed.order))
+    return [listed.pupil for listed in found[:limit]]
 
 
 def summary(pupil: Pupil | Match) -> dict:

@@ -25,6 +25,11 @@ class School(Model):
     slug = fields.CharField(max_length=64, unique=True)
     settings = fields.JSONField(default=default_settings)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Moved on by a database trigger whenever a pupil of the school is added, changed or
+    # removed (see pupils/roll.py): each worker keeps the roll in memory for the typeahead
+    # and reloads it when this differs. Never written by Haven itself, so never save() a
+    # whole School: update the fields you change.
+    roll_version = fields.BigIntField(default=0, db_default=0)
 
     class Meta:
         table = "school"
