@@ -23,7 +23,7 @@ from haven.outbox.dispatcher import Dispatcher
 from haven.pupils.routes import blueprint as pupils_blueprint
 from haven.pupils.roll import Rolls
 from haven.schools.routes import blueprint as schools_blueprint
-from haven.web import security
+from haven.web import request_costs, security
 from haven.web.access import public
 from haven.web.errors import register_error_handlers
 from haven.web.health import blueprint as health_blueprint
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     _declare_openapi_public(app)
     register_error_handlers(app)
     security.install(app, https=settings.is_https)
+    request_costs.install(app)
 
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(staff_blueprint)

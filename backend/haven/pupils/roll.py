@@ -14,7 +14,10 @@ it commits and reloads that school's roll: never a stale name, whatever made the
 
 from __future__ import annotations
 
+import asyncio
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from datetime import date
 
 from tortoise import connections
@@ -31,7 +34,7 @@ _LOAD_SQL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # the same pupil is the same object
 class Listed:
     """A pupil of the roll with what the search compares, worked out once."""
 
@@ -63,14 +66,34 @@ class Roll:
     def __init__(self, version: int, pupils: tuple[Listed, ...]) -> None:
         self.version = version
         self.pupils = pupils
-        self._on_roll: tuple[date, tuple[Listed, ...], tuple[str, ...]] | None = None
+        self._today: _OnRoll | None = None
 
-    def on_roll(self, today: date) -> tuple[tuple[Listed, ...], tuple[str, ...]]:
-        """The pupils on roll today, and beside them their `text`s, for the search's loop."""
-        if self._on_roll is None or self._on_roll[0] != today:
-            pupils = tuple(listed for listed in self.pupils if listed.on_roll(today))
-            self._on_roll = (today, pupils, tuple(listed.text for listed in pupils))
-        return self._on_roll[1:]
+    def containing(self, word: str, today: date) -> list[Listed]:
+        """The pupils on roll today with `word` in a name or the form."""
+        if self._today is None or self._today.day != today:
+            self._today = _OnRoll(today, [p for p in self.pupils if p.on_roll(today)])
+        return self._today.containing(word)
+
+
+class _OnRoll:
+    """The pupils on roll on one day, their texts end to end in one string: finding a word
+    is then a C loop over the string rather than a Python loop over the pupils."""
+
+    def __init__(self, day: date, pupils: list[Listed]) -> None:
+        self.day = day
+        self.pupils = pupils
+        self.starts = list(accumulate((len(p.text) for p in pupils), initial=0))
+        self.texts = "".join(p.text for p in pupils)
+
+    def containing(self, word: str) -> list[Listed]:
+        found, at = [], self.texts.find(word)
+        while at >= 0:
+            index = bisect_right(self.starts, at) - 1
+            found.append(self.pupils[index])
+            # A text never holds a newline inside a name, nor a word: a hit never crosses
+            # into the next pupil, whose text is where the search goes on.
+            at = self.texts.find(word, self.starts[index + 1])
+        return found
 
 
 class Rolls:
@@ -78,19 +101,25 @@ class Rolls:
 
     def __init__(self) -> None:
         self._held: dict[int, Roll] = {}
+        self._loading: dict[int, asyncio.Lock] = {}
 
     async def of(self, school: School) -> Roll:
         """The school's roll as of `school.roll_version` or later."""
         held = self._held.get(school.id)
         if held is not None and held.version == school.roll_version:
             return held
-        # Read after the version was: what is read is that version or newer, and a newer
-        # roll kept under an older number is only read again at the next request.
-        _, rows = await connections.get("default").execute_query(
-            _LOAD_SQL[dialect()], [school.id]
-        )
-        roll = Roll(school.roll_version, tuple(_listed(row) for row in rows))
-        newest = self._held.get(school.id)
-        if newest is None or newest.version <= school.roll_version:
-            self._held[school.id] = roll
-        return roll
+        # One load at a time per school: the first keystrokes after a change would
+        # otherwise each read the whole roll.
+        async with self._loading.setdefault(school.id, asyncio.Lock()):
+            held = self._held.get(school.id)
+            if held is not None and held.version == school.roll_version:
+                return held
+            # Read after the version was, so what is read is that version or newer. Kept
+            # under the version seen: if it is newer, the next request sees another
+            # version and reads it again.
+            _, rows = await connections.get("default").execute_query(
+                _LOAD_SQL[dialect()], [school.id]
+            )
+            held = self._held[school.id] = Roll(school.roll_version,
+                                                tuple(_listed(row) for row in rows))
+            return held

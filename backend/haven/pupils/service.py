@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from haven import clock
@@ -40,16 +41,21 @@ async def find(rolls: Rolls, school: School, query: str, *,
     words = query.lower().split()[:4]
     if not words:
         return []
-    roll = await rolls.of(school)
-    pupils, texts = roll.on_roll(clock.now().date())
-    first, *more = words
-    found = [listed for listed, text in zip(pupils, texts) if first in text]
-    for word in more:
+    roll, today = await rolls.of(school), clock.now().date()
+    # Texts hold "\n" before each name (pupils/roll.py): "\n" + word finds starts.
+    found = roll.containing(words[0], today)
+    for word in words[1:]:
         found = [listed for listed in found if word in listed.text]
     starts = [f"\n{word}" for word in words]
-    found.sort(key=lambda listed: (not all(start in listed.text for start in starts),
-                                   listed.order))
-    return [listed.pupil for listed in found[:limit]]
+    starting = [listed for listed in found if all(start in listed.text for start in starts)]
+    starting.sort(key=_ORDER)
+    if len(starting) < limit:
+        first = set(starting)
+        starting += sorted((listed for listed in found if listed not in first), key=_ORDER)
+    return [listed.pupil for listed in starting[:limit]]
+
+
+_ORDER = attrgetter("order")
 
 
 def summary(pupil: Pupil | Match) -> dict:
