@@ -20,6 +20,8 @@ time used meanwhile by the server process and its PostgreSQL backends is sampled
 
   bare         GET /livez: the same server with no database work, the ceiling
   typeahead    GET /api/pupils?q= with 2 to 4 letter prefixes of names and forms (staff)
+  typeahead-half  the typeahead at half the connections: its latency when the worker is
+               not saturated (at 16, closed-loop, even bare's p99 is 20 to 70 ms here)
   create       POST /api/incidents, JSON: 2 linked pupils, 1 category, 5 staff to alert,
                an Idempotency-Key as the app always sends (staff)
   get          GET /api/incidents/{id}, random incidents of the school (elevated DSL)
@@ -420,6 +422,7 @@ async def measure(port: int, server_pid: int, manifest: dict, args) -> list[Resu
     plan = [
         ("bare", plain, bench.bare),
         ("typeahead", staff, bench.typeahead),
+        ("typeahead-half", staff[:max(1, n // 2)], bench.typeahead),
         ("create", staff, bench.create),
         ("get", dsl, bench.get),
         ("chronology", dsl, bench.chronology),
@@ -451,9 +454,11 @@ def verdicts(results: dict[str, Result]) -> list[tuple[str, bool | None, str]]:
     def ratio(name):
         return results[name].per_second / bare.per_second if bare and name in results else None
 
-    if "typeahead" in results:
-        p99 = results["typeahead"].percentile(0.99)
-        out.append(("typeahead p99 < 25 ms", p99 < 25, f"{p99:.1f} ms"))
+    for name in ("typeahead", "typeahead-half"):
+        if name in results:
+            p99 = results[name].percentile(0.99)
+            out.append((f"{name} p99 < 25 ms ({results[name].connections} "
+                        "connections)", p99 < 25, f"{p99:.1f} ms"))
         if bare:
             out.append(("typeahead >= 60% of bare", ratio("typeahead") >= 0.6,
                         f"{ratio('typeahead'):.0%}"))
