@@ -13,6 +13,7 @@ from haven import __version__
 from haven.accounts.routes import blueprint as accounts_blueprint
 from haven.accounts.staff_routes import blueprint as staff_blueprint
 from haven.alerts.routes import blueprint as alerts_blueprint
+from haven.alerts.schedule import Scheduler
 from haven.config import Settings, load_settings
 from haven.db import close_database, open_database
 from haven.incidents.category_routes import blueprint as categories_blueprint
@@ -21,6 +22,7 @@ from haven.incidents.routes import blueprint as incidents_blueprint
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.pupils.routes import blueprint as pupils_blueprint
+from haven.push.routes import blueprint as push_blueprint
 from haven.pupils.roll import Rolls
 from haven.schools.routes import blueprint as schools_blueprint
 from haven.web import request_costs, security
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
 
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(staff_blueprint)
+    app.register_blueprint(push_blueprint)
     app.register_blueprint(schools_blueprint)
     app.register_blueprint(pupils_blueprint)
     app.register_blueprint(categories_blueprint)
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
 
     dispatcher = Dispatcher(settings)
     app.extensions["haven_dispatcher"] = dispatcher
+    scheduler = Scheduler(settings.public_url)
 
     housekeeping: list[asyncio.Task] = []
 
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
         await open_database(settings.database_url)
         if run_dispatcher:
             dispatcher.start()
+            scheduler.start()
             housekeeping.append(asyncio.create_task(_sweep_files_daily(settings),
                                                     name="haven-file-sweep"))
 
@@ -105,6 +110,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
         for task in housekeeping:
             task.cancel()
         await asyncio.gather(*housekeeping, return_exceptions=True)
+        await scheduler.stop()
         await dispatcher.stop()
         await close_database()
 

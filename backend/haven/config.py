@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     vapid_subject: str = Field(
         default="mailto:haven@localhost", description="Contact for push services (mailto:/https:)."
     )
+    push_endpoint_hosts: str = Field(
+        default="", description="Push services' hosts that subscriptions may name; empty: "
+        "the browsers' own.")
+    push_ttl_hours: int = Field(
+        default=24, ge=0, le=24 * 28, description="How long a push service keeps an alert "
+        "for a device that is off.")
     outbox_poll_seconds: float = Field(
         default=5, gt=0, le=3600, description="How often the outbox looks for due messages."
     )
@@ -89,6 +95,16 @@ class Settings(BaseSettings):
     def _vapid_subject_is_contact(cls, value: str) -> str:
         if not (value.startswith("mailto:") and "@" in value) and not value.startswith("https://"):
             raise ValueError("must be a mailto: address or an https:// URL")
+        return value
+
+    @field_validator("push_endpoint_hosts")
+    @classmethod
+    def _hosts_are_names(cls, value: str) -> str:
+        for host in (h.strip() for h in value.split(",") if h.strip()):
+            name = host.removeprefix("*.")
+            if not name or "/" in name or ":" in name or "*" in name or "@" in name:
+                raise ValueError(f"'{host}' is not a host name: give names such as "
+                                 "push.example.org or *.notify.windows.com, comma-separated")
         return value
 
     @field_validator("database_url")

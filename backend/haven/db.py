@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "haven.alerts.models",
     "haven.audit.models",
     "haven.outbox.models",
+    "haven.push.models",
 ]
 
 

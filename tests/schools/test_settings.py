@@ -10,8 +10,18 @@ async def test_an_administrator_reads_the_schools_settings(adam):
     assert await response.get_json() == {
         "timezone": "Europe/London", "idle_timeout_minutes": 10, "session_lifetime_hours": 12,
         "elevation_minutes": 60, "password_policy": "school", "require_authenticator": False,
-        "always_alert_slt": True,
+        "always_alert_slt": True, "end_of_day_reminder": "15:30",
+        "escalation_roles": ["dsl", "slt"],
     }
+
+
+async def test_the_end_of_day_reminder_is_set_and_turned_off(adam):
+    response = await adam.patch("/api/admin/settings", headers=CSRF,
+                                json={"end_of_day_reminder": "16:05"})
+    assert (await response.get_json())["end_of_day_reminder"] == "16:05"
+    response = await adam.patch("/api/admin/settings", headers=CSRF,
+                                json={"end_of_day_reminder": ""})
+    assert (await response.get_json())["end_of_day_reminder"] is None
 
 
 async def test_a_change_is_saved_audited_and_used_by_new_sessions(app, adam, oakfield):
@@ -30,6 +40,8 @@ async def test_a_change_is_saved_audited_and_used_by_new_sessions(app, adam, oak
 @pytest.mark.parametrize("change", [
     {"idle_timeout_minutes": 0}, {"idle_timeout_minutes": 61}, {"password_policy": "weak"},
     {"timezone": "Mars/Olympus"}, {"require_authenticator": "sometimes"},
+    {"end_of_day_reminder": "25:00"}, {"end_of_day_reminder": "3pm"},
+    {"escalation_roles": []}, {"escalation_roles": ["staff"]},
 ])
 async def test_a_bad_setting_is_refused_and_nothing_changes(adam, change):
     response = await adam.patch("/api/admin/settings", headers=CSRF, json=change)

@@ -21,6 +21,7 @@ from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, U
 from haven.accounts.passwords import hash_password, verify_password
 from haven.accounts.policy import PasswordPolicy
 from haven.audit import service as audit
+from haven.push.models import PushSubscription
 from haven import clock
 from haven.db import dialect, joined_columns, models_from_row
 from haven.errors import APIError, HavenError
@@ -259,6 +260,9 @@ async def _revoke(session: Session, reason: str) -> None:
 async def sign_out(session: Session, *, ip_address: str = "") -> None:
     async with in_transaction():
         await _revoke(session, "signed_out")
+        # Alerts stop on the device signed out of (they go on through idle timeouts: a
+        # DSL's phone must ring whether or not Haven is open).
+        await PushSubscription.filter(session_id=session.id).delete()
         await audit.record(
             "signed_out", school_id=session.school_id, actor_id=session.user_id,
             target_type="session", target_id=session.id, ip_address=ip_address,

@@ -13,6 +13,7 @@ from haven.accounts import credentials, totp
 from haven.accounts.models import Membership, Role, Session, User
 from haven.accounts.service import add_user, parse_roles
 from haven.audit import service as audit
+from haven.push.models import PushSubscription
 from haven.errors import APIError, Conflict, NotFound
 from haven.schools.models import School
 
@@ -138,6 +139,7 @@ async def set_active(school: School, user_id: int, active: bool, *, actor_id: in
         await User.filter(id=user.id).update(is_active=active)
         if not active:
             await _end_sessions(user, reason="disabled")
+            await PushSubscription.filter(user_id=user.id).delete()
         await audit.record("user_enabled" if active else "user_disabled", school_id=school.id,
                            actor_id=actor_id, target_type="user", target_id=user.id)
     return await one(school, user.id)

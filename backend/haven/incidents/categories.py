@@ -60,6 +60,10 @@ DEFAULT_CATEGORIES = [
                         "forward images.")]),
 ]
 
+# Seeded categories (with their children) whose pushes come through quiet hours and
+# which escalate when no key holder has read an incident in time.
+URGENT = {"Child protection": {"urgent": True, "escalate_after_minutes": 15}}
+
 DEFAULT_AGENCIES = [
     "Police", "Children's social care", "Early help", "CAMHS", "School nurse", "GP",
     "Prevent", "Local authority designated officer (LADO)", "Education welfare service",
@@ -70,13 +74,15 @@ DEFAULT_AGENCIES = [
 async def seed_defaults(school: School) -> None:
     """Give a new school the default categories and agencies (in the caller's transaction)."""
     for position, (name, guidance, role, visible, children) in enumerate(DEFAULT_CATEGORIES):
+        urgency = URGENT.get(name, {})
         parent = await Category.create(school=school, name=name, guidance=guidance,
                                        alert_role=role, visible_to_roles=visible,
-                                       position=position)
+                                       position=position, **urgency)
         for child_position, (child, child_guidance) in enumerate(children):
             await Category.create(school=school, parent=parent, name=child,
                                   guidance=child_guidance or guidance, alert_role=role,
-                                  visible_to_roles=visible, position=child_position)
+                                  visible_to_roles=visible, position=child_position,
+                                  **urgency)
     await Agency.bulk_create([Agency(school=school, name=name, position=position)
                               for position, name in enumerate(DEFAULT_AGENCIES)])
 
@@ -92,6 +98,8 @@ def category_json(category: Category) -> dict:
         "visible_to_roles": category.visible_to_roles,
         "position": category.position,
         "active": category.active,
+        "urgent": category.urgent,
+        "escalate_after_minutes": category.escalate_after_minutes,
     }
 
 
@@ -167,6 +175,7 @@ async def save_category(school: School, values: dict, *, actor_id: int,
                        "there.")
     fields = {k: merged[k] for k in ("parent_id", "name", "guidance", "alert_role",
                                      "alert_user_ids", "visible_to_roles", "position",
+                                     "urgent", "escalate_after_minutes",
                                      "active") if k in merged}
     async with in_transaction():
         if category:

@@ -22,6 +22,8 @@ class CategoryOut(BaseModel):
     visible_to_roles: list[str]
     position: int
     active: bool
+    urgent: bool
+    escalate_after_minutes: int | None
 
 
 class CategoryList(BaseModel):
@@ -37,6 +39,8 @@ class CategoryIn(BaseModel):
     visible_to_roles: list[str] = Field(default_factory=list, max_length=4)
     position: int = Field(default=0, ge=0, le=10_000)
     active: bool = True
+    urgent: bool = False
+    escalate_after_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
 
 
 class CategoryChange(BaseModel):
@@ -48,6 +52,9 @@ class CategoryChange(BaseModel):
     visible_to_roles: list[str] | None = Field(default=None, max_length=4)
     position: int | None = Field(default=None, ge=0, le=10_000)
     active: bool | None = None
+    urgent: bool | None = None
+    # null turns escalation off.
+    escalate_after_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
 
 
 class AgencyOut(BaseModel):
@@ -112,9 +119,15 @@ async def add_category(data: CategoryIn):
 @validate_request(CategoryChange)
 @validate_response(CategoryOut, 200)
 async def change_category(category_id: int, data: CategoryChange):
-    return await catalogue.save_category(_school(), data.model_dump(exclude_unset=True),
+    # null clears what may be empty; for the rest it means "no change".
+    changes = {name: value for name, value in data.model_dump(exclude_unset=True).items()
+               if value is not None or name in _CLEARABLE}
+    return await catalogue.save_category(_school(), changes,
                                          actor_id=current_session().user_id,
                                          category_id=category_id), 200
+
+
+_CLEARABLE = {"parent_id", "alert_role", "escalate_after_minutes"}
 
 
 @blueprint.get("/api/admin/agencies")

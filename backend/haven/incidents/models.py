@@ -21,6 +21,11 @@ class Category(Model):
     visible_to_roles = fields.JSONField(default=list)
     position = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
+    # Alert the school's escalation group if no key holder alerted has read an incident
+    # in this category within so many minutes. None: never.
+    escalate_after_minutes = fields.IntField(null=True)
+    # Its pushes come through quiet hours.
+    urgent = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "category"

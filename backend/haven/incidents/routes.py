@@ -121,6 +121,9 @@ class IncidentOut(BaseModel):
     files: list[FileOut] = Field(description="All of them, the actions' too")
     entered_in_error: bool
     alerts: list[AlertOut] = Field(description="Shown to the author and key holders")
+    escalated_at: datetime | None = Field(
+        description="When no key holder alerted had read it in time and the escalation "
+        "group was alerted again")
 
 
 def _store() -> files.Store:

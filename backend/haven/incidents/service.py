@@ -24,11 +24,12 @@ from tortoise.transactions import in_transaction
 
 from haven import clock
 from haven.accounts.models import KEY_HOLDER_ROLES, Membership, Role, Session, User
-from haven.alerts.models import Alert
+from haven.alerts.models import Alert, Escalation
 from haven.audit import service as audit
 from haven.db import dialect
 from haven.errors import APIError, ElevationRequired, NotFound
 from haven.incidents import files, idempotency
+from haven.push import service as push
 from haven.incidents.models import (
     Action,
     ActionKind,
@@ -242,6 +243,14 @@ async def _write_incident(school: School, author: User, new: NewIncident,
             f"Open Haven to read it: {public_url}/#/incidents/{incident.id}\n",
             school_id=school.id,
         )
+        await push.enqueue(school, alert_to, push.Push(
+            kind="incident", body=f"{author.name} recorded a concern: {category_names}",
+            url=push.incident_url(incident.id), topic=f"incident-{incident.id}",
+            urgent=any(c.urgent for c in categories)))
+        escalating = [c.escalate_after_minutes for c in categories if c.escalate_after_minutes]
+        if escalating:
+            await Escalation.create(school=school, incident=incident,
+                                    due_at=moment + timedelta(minutes=min(escalating)))
         await audit.record("incident_recorded", school_id=school.id, actor_id=author.id,
                            target_type="incident", target_id=incident.id,
                            detail={"number": incident.number, "alerted": len(alert_to),
@@ -308,6 +317,8 @@ async def read_incident(session: Session, incident_id: int, roles: list[Role], *
              "read_at": a.read_at}
             for a in alerts
         ] if sees_alerts else [],
+        "escalated_at": await Escalation.filter(incident=incident).first().values_list(
+            "escalated_at", flat=True),
     }
 
 
@@ -402,6 +413,11 @@ async def _write_action(session: Session, school: School, incident: Incident, *,
         attachments = await files.record(checked, stored, incident=incident,
                                          uploaded_by_id=author.id, action=action)
         people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
+        urgent = await IncidentCategory.filter(incident=incident, category__urgent=True).exists()
+        await push.enqueue(school, alert_to, push.Push(
+            kind="action", body=f"{author.name} added an action to incident {incident.number}",
+            url=push.incident_url(incident.id), topic=f"incident-{incident.id}",
+            urgent=urgent))
         for user_id in alert_to:
             if not await Alert.filter(incident=incident, recipient_id=user_id).update(
                     read_at=None):

@@ -13,10 +13,14 @@ from haven.config import Settings
 from haven.outbox import service as outbox
 from haven.outbox.email import EmailSender, SendFailed
 from haven.outbox.models import Channel, OutboxMessage
+from haven.push.sender import PushSender
 
 log = logging.getLogger("haven.outbox")
 
-BATCH = 20
+# Messages taken and sent at once, per channel: an SMTP server dislikes many connections
+# from one client, a push service takes many (a thousand devices within seconds). Every
+# send of a batch must end within the lease, so a batch is sent all at once.
+BATCH = {Channel.EMAIL: 20, Channel.PUSH: 100}
 # Long enough for a slow SMTP server, short enough that a crashed process's messages are
 # picked up again soon.
 LEASE = timedelta(minutes=2)
@@ -26,7 +30,7 @@ class Dispatcher:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.senders = {Channel.EMAIL: EmailSender(settings)}
+        self.senders = {Channel.EMAIL: EmailSender(settings), Channel.PUSH: PushSender(settings)}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -42,6 +46,7 @@ class Dispatcher:
                 await self._task
             except asyncio.CancelledError:
                 pass
+        await self.senders[Channel.PUSH].close()
 
     async def _run(self) -> None:
         while True:
@@ -60,9 +65,11 @@ class Dispatcher:
     async def send_due(self) -> int:
         """Send every message that is due now; returns how many were sent."""
         sent = 0
-        while messages := await outbox.claim_due(self.owner, limit=BATCH, lease=LEASE):
-            results = await asyncio.gather(*(self._send(m) for m in messages))
-            sent += sum(results)
+        for channel, batch in BATCH.items():
+            while messages := await outbox.claim_due(self.owner, limit=batch, lease=LEASE,
+                                                     channel=channel):
+                results = await asyncio.gather(*(self._send(m) for m in messages))
+                sent += sum(results)
         return sent
 
     async def _send(self, message: OutboxMessage) -> bool:
@@ -83,7 +90,7 @@ class Dispatcher:
         except SendFailed as error:
             status = await outbox.mark_failed(
                 message, self.owner, str(error), permanent=error.permanent,
-                max_attempts=self.settings.outbox_max_attempts,
+                max_attempts=self.settings.outbox_max_attempts, retry_after=error.retry_after,
             )
             log.warning("outbox message %s (%s) failed, now %s: %s",
                         message.id, message.channel, status, error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -13,11 +14,14 @@ log = logging.getLogger("haven.email")
 
 
 class SendFailed(Exception):
-    """A send did not work. `permanent` means trying again cannot help."""
+    """A send did not work. `permanent` means trying again cannot help; `retry_after`, how
+    long the other side asked us to wait before trying again."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False,
+                 retry_after: timedelta | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class EmailSender:

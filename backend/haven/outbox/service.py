@@ -56,7 +56,8 @@ def unregister_wakeup(event: asyncio.Event) -> None:
     _waiting_dispatchers.discard(event)
 
 
-async def claim_due(owner: str, *, limit: int, lease: timedelta) -> list[OutboxMessage]:
+async def claim_due(owner: str, *, limit: int, lease: timedelta,
+                    channel: Channel | None = None) -> list[OutboxMessage]:
     """Lease up to `limit` due messages to `owner`. On PostgreSQL, rows another process
     is leasing at this moment are skipped (FOR UPDATE SKIP LOCKED), so several server
     processes never take the same message. A lease that runs out (its process died) makes
@@ -69,6 +70,8 @@ async def claim_due(owner: str, *, limit: int, lease: timedelta) -> list[OutboxM
             .order_by("next_attempt_at", "id")
             .limit(limit)
         )
+        if channel is not None:
+            due = due.filter(channel=channel)
         if dialect() == "postgres":
             due = due.select_for_update(skip_locked=True)
         messages = await due

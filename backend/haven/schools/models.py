@@ -10,6 +10,11 @@ DEFAULT_SETTINGS = {
     "password_policy": "school",
     "require_authenticator": False,
     "always_alert_slt": True,
+    # Weekdays at this time (school time zone, HH:MM), everyone with unread alerts gets one
+    # reminder. None: off.
+    "end_of_day_reminder": "15:30",
+    # Who an unacknowledged incident in an escalating category is escalated to.
+    "escalation_roles": ["dsl", "slt"],
 }
 
 

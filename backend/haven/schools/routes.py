@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, field_validator
@@ -15,6 +15,11 @@ from haven.web.access import admin, current_session
 blueprint = Blueprint("schools", __name__)
 
 
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                 description="HH:MM, 24-hour")]
+KeyHolderRole = Literal["dsl", "slt"]
+
+
 class SchoolSettings(BaseModel):
     timezone: str
     idle_timeout_minutes: int = Field(ge=1, le=60)
@@ -23,6 +28,8 @@ class SchoolSettings(BaseModel):
     password_policy: Literal["school", "nist"]
     require_authenticator: bool
     always_alert_slt: bool
+    end_of_day_reminder: ClockTime | None
+    escalation_roles: list[KeyHolderRole]
 
 
 class SettingsChange(BaseModel):
@@ -35,6 +42,9 @@ class SettingsChange(BaseModel):
     password_policy: Literal["school", "nist"] | None = None
     require_authenticator: bool | None = None
     always_alert_slt: bool | None = None
+    # "" turns the reminder off (null means no change, as for every setting here).
+    end_of_day_reminder: ClockTime | Literal[""] | None = None
+    escalation_roles: list[KeyHolderRole] | None = Field(default=None, min_length=1)
 
     @field_validator("timezone")
     @classmethod
@@ -57,5 +67,7 @@ async def get_settings():
 @validate_response(SchoolSettings, 200)
 async def change_settings(data: SettingsChange):
     changes = data.model_dump(exclude_none=True)
+    if changes.get("end_of_day_reminder") == "":
+        changes["end_of_day_reminder"] = None
     return await schools.update_settings(current_session().school, changes,
                                          actor_id=current_session().user_id), 200
