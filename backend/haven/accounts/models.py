@@ -36,10 +36,10 @@ class User(Model):
     # until an administrator resets it.
     totp_failures = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
-    # Quiet hours in the school's time zone (e.g. 22:00 to 07:00): pushes that are not
-    # urgent wait until they end. Both set, or neither.
-    quiet_from = fields.TimeField(null=True)
-    quiet_until = fields.TimeField(null=True)
+    # Quiet hours, "HH:MM" in the school's time zone (e.g. 22:00 to 07:00): pushes that
+    # are not urgent wait until they end. Both set, or neither.
+    quiet_from = fields.CharField(max_length=5, null=True)
+    quiet_until = fields.CharField(max_length=5, null=True)
 
     class Meta:
         table = "user"

@@ -77,12 +77,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='quiet_from',
-            field=fields.TimeField(null=True, auto_now=False, auto_now_add=False),
+            field=fields.CharField(null=True, max_length=5),
         ),
         ops.AddField(
             model_name='User',
             name='quiet_until',
-            field=fields.TimeField(null=True, auto_now=False, auto_now_add=False),
+            field=fields.CharField(null=True, max_length=5),
         ),
         ops.RunPython(child_protection_is_urgent, nothing),
     ]

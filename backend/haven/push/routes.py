@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from pydantic import BaseModel, Field, model_validator
 from quart import Blueprint, request
@@ -104,16 +104,12 @@ async def unsubscribe(data: Endpoint):
     return "", 204
 
 
-def _clock(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value else None
-
-
 @blueprint.get("/api/me/quiet-hours")
 @signed_in
 @validate_response(QuietHours, 200)
 async def my_quiet_hours():
     user = current_session().user
-    return {"quiet_from": _clock(user.quiet_from), "quiet_until": _clock(user.quiet_until)}, 200
+    return {"quiet_from": user.quiet_from, "quiet_until": user.quiet_until}, 200
 
 
 @blueprint.put("/api/me/quiet-hours")
@@ -121,7 +117,6 @@ async def my_quiet_hours():
 @validate_request(QuietHours)
 @validate_response(QuietHours, 200)
 async def set_quiet_hours(data: QuietHours):
-    parse = (lambda text: time.fromisoformat(text) if text else None)
     await User.filter(id=current_session().user_id).update(
-        quiet_from=parse(data.quiet_from), quiet_until=parse(data.quiet_until))
+        quiet_from=data.quiet_from, quiet_until=data.quiet_until)
     return data.model_dump(), 200

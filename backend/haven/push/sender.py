@@ -41,6 +41,7 @@ class PushSender:
         self._vapid = Vapid02(load_vapid_private_key(settings.data_dir))
         self._tokens: dict[str, tuple[float, dict]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self.timeout = TIMEOUT_SECONDS
 
     async def close(self) -> None:
         if self._session is not None:
@@ -51,7 +52,6 @@ class PushSender:
         # One session for every push: connections to a push service are kept and reused.
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
                 connector=aiohttp.TCPConnector(limit_per_host=CONNECTIONS),
             )
         return self._session
@@ -86,7 +86,7 @@ class PushSender:
             response = await pusher.send_async(
                 data, headers, ttl=self.settings.push_ttl_hours * 3600,
                 content_encoding="aes128gcm",
-                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+                timeout=aiohttp.ClientTimeout(total=self.timeout))
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise SendFailed(f"{type(error).__name__}: {error}") from error
         status = response.status

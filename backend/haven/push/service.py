@@ -156,23 +156,18 @@ def device_json(subscription: PushSubscription) -> dict:
 
 def quiet_until(user: User, zone: str, moment: datetime) -> datetime | None:
     """When this person's quiet hours end, if `moment` falls in them; else None."""
-    start, end = user.quiet_from, user.quiet_until
-    if start is None or end is None or start == end:
+    if not user.quiet_from or not user.quiet_until or user.quiet_from == user.quiet_until:
         return None
+    start, end = time.fromisoformat(user.quiet_from), time.fromisoformat(user.quiet_until)
     local = moment.astimezone(ZoneInfo(zone))
-    now = local.time().replace(tzinfo=None)
+    now = local.time()
     inside = start <= now < end if start < end else (now >= start or now < end)
     if not inside:
         return None
-    ends = datetime.combine(local.date(), _naive(end), tzinfo=local.tzinfo)
+    ends = datetime.combine(local.date(), end, tzinfo=local.tzinfo)
     if ends <= local:
-        ends = datetime.combine(local.date() + timedelta(days=1), _naive(end),
-                                tzinfo=local.tzinfo)
+        ends = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=local.tzinfo)
     return ends.astimezone(moment.tzinfo)
-
-
-def _naive(value: time) -> time:
-    return value.replace(tzinfo=None)
 
 
 # --- queueing ------------------------------------------------------------------------------
