@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field, model_validator
 from quart import Blueprint, request
 from quart_schema import validate_request, validate_response
 
-from haven.accounts.models import User
 from haven.keys import vapid_public_key
 from haven.push import service as push
 from haven.schools.routes import ClockTime
@@ -117,6 +116,5 @@ async def my_quiet_hours():
 @validate_request(QuietHours)
 @validate_response(QuietHours, 200)
 async def set_quiet_hours(data: QuietHours):
-    await User.filter(id=current_session().user_id).update(
-        quiet_from=data.quiet_from, quiet_until=data.quiet_until)
+    await push.set_quiet_hours(current_session(), data.quiet_from, data.quiet_until)
     return data.model_dump(), 200

@@ -154,6 +154,11 @@ def device_json(subscription: PushSubscription) -> dict:
 # --- quiet hours ---------------------------------------------------------------------------
 
 
+async def set_quiet_hours(session: Session, start: str | None, end: str | None) -> None:
+    """Both "HH:MM" (checked by the route), or both None: off."""
+    await User.filter(id=session.user_id).update(quiet_from=start, quiet_until=end)
+
+
 def quiet_until(user: User, zone: str, moment: datetime) -> datetime | None:
     """When this person's quiet hours end, if `moment` falls in them; else None."""
     if not user.quiet_from or not user.quiet_until or user.quiet_from == user.quiet_until:
