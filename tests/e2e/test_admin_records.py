@@ -1,7 +1,8 @@
 """The administration of safeguarding reference data in Chromium: Adam, the school's
 administrator, steps up with the authenticator, adds a DSL-only subcategory with guidance
-for staff, renames an agency, and imports pupils from a SIMS export with one bad row:
-the preview shows the bad row and changes nothing, the import skips it.
+for staff, makes it urgent with an escalation after 20 minutes and then takes the
+escalation off, renames an agency, and imports pupils from a SIMS export with one bad
+row: the preview shows the bad row and changes nothing, the import skips it.
 
 Screenshots of each screen at desktop, iPad and phone sizes go to the screenshot folder.
 """
@@ -101,10 +102,13 @@ def adams_phone(page, live_server, phone):
         assert removed.status == 204, removed.text()
 
 
-def screenshots(page, screenshot_dir, name: str, full_page: bool = True) -> None:
+def screenshots(page, screenshot_dir, name: str, full_page: bool = True, show=None) -> None:
+    """show: a locator to scroll into view at each size (a field low in a dialog)."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(200)  # let the layout settle at the new width
+        if show is not None:
+            show.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / f"admin-{name}-{size}.png"), full_page=full_page)
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -147,13 +151,13 @@ def test_adam_adds_a_dsl_only_subcategory_renames_an_agency_and_imports_pupils(
                 "Tell the DSL the same day.")
     dialog.get_by_label("Name").fill("Bereavement or loss")  # already under Wellbeing
     dialog.get_by_label("Guidance for staff").fill(guidance)
-    dialog.get_by_label("DSL").check()
+    dialog.get_by_label("DSL", exact=True).check()
     dialog.get_by_role("button", name="Add", exact=True).click()
     expect(dialog.get_by_role("alert")).to_have_text(
         "There is already a category 'Bereavement or loss' there.")
     # Nothing typed is lost: he changes the name only.
     expect(dialog.get_by_label("Guidance for staff")).to_have_value(guidance)
-    expect(dialog.get_by_label("DSL")).to_be_checked()
+    expect(dialog.get_by_label("DSL", exact=True)).to_be_checked()
     dialog.get_by_label("Name").fill("Eating difficulties")
     screenshots(page, screenshot_dir, "category-dialog", full_page=False)
     dialog.get_by_role("button", name="Add", exact=True).click()
@@ -175,6 +179,60 @@ def test_adam_adds_a_dsl_only_subcategory_renames_an_agency_and_imports_pupils(
     assert saved["visible_to_roles"] == ["dsl"]
     assert saved["guidance"] == guidance
     assert saved["active"] is True
+    assert saved["urgent"] is False  # as Wellbeing, its parent
+    assert saved["escalate_after_minutes"] is None
+
+    # --- urgency and escalation -----------------------------------------------------------
+    # The seeded Child protection comes through quiet hours and escalates after 15 minutes.
+    expect(child_protection.get_by_test_id("category-urgent").first).to_have_text("urgent")
+    expect(child_protection.get_by_test_id("category-escalation").first).to_have_text(
+        "escalates after 15 minutes")
+    page.get_by_role("button", name="Change Child protection", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Change Child protection")
+    expect(dialog.get_by_label("Urgent: alerts come through quiet hours")).to_be_checked()
+    expect(dialog.get_by_label("Escalate if not read")).to_have_value("15")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+
+    # Adam makes Eating difficulties urgent, escalating after 20 minutes.
+    page.get_by_role("button", name="Change Eating difficulties", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Change Eating difficulties")
+    urgent = dialog.get_by_label("Urgent: alerts come through quiet hours")
+    escalation = dialog.get_by_label("Escalate if not read")
+    expect(urgent).not_to_be_checked()
+    expect(escalation).to_have_value("")
+    urgent.check()
+    # The browser holds back a number the server would refuse.
+    escalation.fill("0")
+    dialog.get_by_role("button", name="Save").click()
+    assert escalation.evaluate("input => input.validity.rangeUnderflow")
+    expect(dialog).to_be_visible()
+    escalation.fill("20")
+    screenshots(page, screenshot_dir, "category-urgency", full_page=False, show=escalation)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("categories-status")).to_have_text("Eating difficulties is saved.")
+    expect(added.get_by_test_id("category-urgent")).to_have_text("urgent")
+    expect(added.get_by_test_id("category-escalation")).to_have_text("escalates after 20 minutes")
+    saved = next(c for c in api_get(page, "/api/admin/categories")["categories"]
+                 if c["name"] == "Eating difficulties")
+    assert saved["urgent"] is True
+    assert saved["escalate_after_minutes"] == 20
+
+    # Reopened, the dialog shows both; he empties the minutes and it no longer escalates.
+    page.get_by_role("button", name="Change Eating difficulties", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Change Eating difficulties")
+    expect(dialog.get_by_label("Urgent: alerts come through quiet hours")).to_be_checked()
+    expect(dialog.get_by_label("Escalate if not read")).to_have_value("20")
+    dialog.get_by_label("Escalate if not read").fill("")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    expect(added.get_by_test_id("category-escalation")).to_have_count(0)
+    expect(added.get_by_test_id("category-urgent")).to_have_text("urgent")
+    saved = next(c for c in api_get(page, "/api/admin/categories")["categories"]
+                 if c["name"] == "Eating difficulties")
+    assert saved["urgent"] is True
+    assert saved["escalate_after_minutes"] is None
     screenshots(page, screenshot_dir, "categories")
 
     # --- agencies -----------------------------------------------------------------------

@@ -1,11 +1,14 @@
 // Adding or changing a category: its name, its place (top level or under another), the
-// guidance staff read when they choose it, who may see its incidents, and who is
-// alerted automatically. Saved by the server, which checks the two-level rule and names.
+// guidance staff read when they choose it, who may see its incidents, who is alerted
+// automatically, whether its alerts come through quiet hours, and when an unread concern
+// escalates. Saved by the server, which checks the two-level rule and names.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { checkboxFieldset } from './checkboxes.js';
 import { dialogActions, openDialog } from './dialog.js';
-import { errorRegion, field, submitting } from './form.js';
+import {
+  errorRegion, field, submitting, uniqueId,
+} from './form.js';
 import { nextPosition } from './admin-order.js';
 import { roleInWords } from '../roles.js';
 
@@ -27,6 +30,28 @@ function parentSelect(category, tops) {
       value: top.id, selected: category?.parent_id === top.id,
     }, top.active ? top.name : `${top.name} (deactivated)`)));
   return select;
+}
+
+// The most the server accepts: a day.
+const MOST_MINUTES = 24 * 60;
+
+function urgentCheckbox(checked) {
+  const box = h('input', {
+    type: 'checkbox', id: uniqueId('urgent'), checked, 'data-testid': 'category-urgent',
+  });
+  const element = h('div', { class: 'checkbox' }, box,
+    h('label', { for: box.id },
+      h('span', { class: 'checkbox__name' }, 'Urgent: alerts come through quiet hours'),
+      h('span', { class: 'checkbox__hint' }, 'Alerts about its concerns reach people’s '
+        + 'phones at once, even in the quiet hours they have set.')));
+  return { element, box };
+}
+
+function escalationInput(minutes) {
+  return h('input', {
+    type: 'number', inputmode: 'numeric', min: 1, max: MOST_MINUTES, step: 1,
+    value: minutes ?? '', 'data-testid': 'category-escalation',
+  });
 }
 
 function alertRoleSelect(current) {
@@ -53,6 +78,8 @@ export function categoryDialog(host, { category, parent, all, staff }) {
     alert_role: parent ? parent.alert_role : null,
     alert_user_ids: parent ? parent.alert_user_ids : [],
     visible_to_roles: parent ? parent.visible_to_roles : [],
+    urgent: parent ? parent.urgent : false,
+    escalate_after_minutes: parent ? parent.escalate_after_minutes : null,
   };
 
   const name = h('input', {
@@ -81,6 +108,8 @@ export function categoryDialog(host, { category, parent, all, staff }) {
     selected: start.alert_user_ids,
     scroll: true,
   });
+  const urgent = urgentCheckbox(start.urgent);
+  const escalation = escalationInput(start.escalate_after_minutes);
 
   const alert = errorRegion('category-error');
   const save = h('button', { type: 'submit', class: 'button button--primary' },
@@ -89,7 +118,8 @@ export function categoryDialog(host, { category, parent, all, staff }) {
   let parentHint = 'Categories have two levels: a subcategory sits under a top-level one.';
   if (hasChildren) parentHint = 'It has subcategories of its own, so it stays at the top level.';
   else if (!category && parent) {
-    parentHint = `Who may see it and who is alerted start as ${parent.name}’s: change them here.`;
+    parentHint = `Who may see it, who is alerted and how urgent it is start as ${parent.name}’s: `
+      + 'change them here.';
   }
   const form = h('form', { 'data-testid': 'category-form' },
     alert,
@@ -100,6 +130,11 @@ export function categoryDialog(host, { category, parent, all, staff }) {
     restriction.element,
     field('Alert a team automatically', alertRole),
     people.element,
+    urgent.element,
+    field('Escalate if not read by a DSL or senior leader within (minutes)', escalation,
+      'Counted from when a concern is recorded. If none of them has read it by then, the '
+      + 'school’s escalation group is alerted again, by push and email. Leave it empty and '
+      + 'it never escalates.'),
     dialogActions(save, cancel));
 
   let heading = 'Add a category';
@@ -120,6 +155,9 @@ export function categoryDialog(host, { category, parent, all, staff }) {
       alert_role: alertRole.value || null,
       alert_user_ids: people.chosen(),
       visible_to_roles: restriction.chosen(),
+      urgent: urgent.box.checked,
+      // The browser has checked it is a whole number from 1 to a day; empty is never.
+      escalate_after_minutes: escalation.value ? Number(escalation.value) : null,
     };
     // A new category, or one moved under another parent, goes at the end of its list.
     if (!category || parentId !== category.parent_id) {

@@ -1,7 +1,7 @@
 // Categories, for administrators: what staff choose from when they record a concern, in
 // two levels (Child protection > Neglect), each with the guidance staff read, who may
-// see its incidents and who is alerted automatically. Categories are never deleted,
-// because incidents refer to them: one no longer used is deactivated.
+// see its incidents, who is alerted automatically and how urgently. Categories are never
+// deleted, because incidents refer to them: one no longer used is deactivated.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { categoryDialog } from '../components/admin-category-dialog.js';
@@ -36,11 +36,20 @@ export function alertsInWords(category, staff) {
   return who.length ? `alerts: ${who.join(', ')}` : null;
 }
 
+/** "escalates after 15 minutes" (unread by the key holders); null when it never does. */
+export function escalationInWords(category) {
+  const minutes = category.escalate_after_minutes;
+  if (!minutes) return null;
+  return `escalates after ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+}
+
 function badges(category, staff) {
   const list = [
     [category.active ? null : 'Deactivated', 'badge--warning', 'category-inactive'],
     [restrictionInWords(category), 'badge--restricted', 'category-restriction'],
     [alertsInWords(category, staff), 'badge--current', 'category-alerts'],
+    [category.urgent ? 'urgent' : null, 'badge--current', 'category-urgent'],
+    [escalationInWords(category), 'badge--current', 'category-escalation'],
   ].filter(([text]) => text);
   if (list.length === 0) return null;
   return h('ul', { class: 'badges' },
