@@ -129,6 +129,16 @@ async def test_a_server_error_or_no_answer_is_tried_again_later(
     assert await pushes_sent() == 1
 
 
+async def test_a_redirect_is_never_followed(
+        app, oakfield, alice, amy, push_service, dispatcher):
+    await alerts_on(app, oakfield.dina, push_service.subscription(respond=307))
+    await record(alice, oakfield.school, amy, alert_user_ids=[oakfield.dina.id])
+    await dispatcher.send_due()
+    message = await OutboxMessage.get(channel=Channel.PUSH)
+    assert message.status == Status.FAILED and "redirect" in message.last_error
+    assert len(push_service.deliveries) == 1
+
+
 async def test_another_refusal_is_recorded_and_not_retried(
         frozen_clock, app, oakfield, alice, amy, push_service, dispatcher):
     await alerts_on(app, oakfield.dina, push_service.subscription(respond=400))

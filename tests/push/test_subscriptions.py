@@ -38,14 +38,24 @@ async def test_a_device_is_kept_listed_updated_and_removed(app, oakfield, push_s
     assert await PushSubscription.all().count() == 0
 
 
-async def test_a_device_moves_to_whoever_signs_in_on_it(app, oakfield, push_service):
+async def test_a_device_moves_to_whoever_signs_in_on_it_without_what_was_queued(
+        app, oakfield, amy, push_service, dispatcher):
+    from haven.outbox.models import Channel, OutboxMessage, Status
+    from tests.push.helpers import record
+
     subscription = push_service.subscription()
     await alerts_on(app, oakfield.dina, subscription)
+    alice = app.test_client()
+    await sign_in(alice, oakfield.alice)
+    await record(alice, oakfield.school, amy, alert_user_ids=[oakfield.dina.id])  # queued
     sam = app.test_client()
     await sign_in(sam, oakfield.sam)
     response = await sam.post("/api/push/subscriptions", headers=CSRF, json=subscription)
-    assert response.status_code == 200
+    assert response.status_code == 201
     assert (await PushSubscription.get()).user_id == oakfield.sam.id
+    await dispatcher.send_due()
+    assert push_service.deliveries == []  # Dina's alert never reaches Sam's screen
+    assert await OutboxMessage.filter(channel=Channel.PUSH, status=Status.FAILED).count() == 1
 
 
 async def test_signing_out_stops_that_devices_alerts_only(app, oakfield, push_service):
@@ -92,6 +102,9 @@ async def test_the_oldest_devices_go_past_ten(app, oakfield, push_service):
     "ftp://127.0.0.1/x",
     "https://user:pass@127.0.0.1/x",
     "not a url",
+    "http://127.0.0.1\u2024evil/x",
+    "http://127.0.0.1:99999/x",
+    "https://" + "\u4e2d" * 900,
 ])
 async def test_only_push_services_may_be_named(app, oakfield, endpoint, push_service):
     await sign_in(client := app.test_client(), oakfield.alice)
@@ -131,9 +144,14 @@ def test_the_default_hosts_are_the_browsers_push_services():
                      "https://web.push.apple.com/QGd2",
                      "https://wns2-by3p.notify.windows.com/w/?token=abc"):
         assert check_endpoint(endpoint, default) == endpoint
+    assert check_endpoint("HTTPS://FCM.googleapis.com/fcm/send/AbC", default) == \
+        "https://fcm.googleapis.com/fcm/send/AbC"
     for endpoint in ("http://fcm.googleapis.com/fcm/send/abc",   # not https
                      "http://127.0.0.1:9000/push/abc",           # loopback, not named
                      "https://notify.windows.com.evil.example/x",
-                     "https://evilnotify.windows.com/x"):
+                     "https://evilnotify.windows.com/x",
+                     "https://127.0.0.1\x00.notify.windows.com/x",  # NUL ends the lookup
+                     "https://a%2fb.notify.windows.com/x",
+                     "https://fcm.googleapis.com:22/fcm/send/abc"):  # another port
         with pytest.raises(APIError):
             check_endpoint(endpoint, default)

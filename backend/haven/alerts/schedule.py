@@ -51,7 +51,10 @@ async def escalate_due(public_url: str) -> int:
     due = await Escalation.filter(checked_at=None, due_at__lte=moment).order_by("due_at")
     escalated = 0
     for escalation in due:
-        escalated += await _check(escalation, moment, public_url)
+        try:
+            escalated += await _check(escalation, moment, public_url)
+        except Exception:  # one bad incident must not stop the others; tried again next
+            log.exception("escalation %s could not be checked", escalation.id)
     if escalated:
         outbox.notify()
     return escalated
@@ -125,7 +128,10 @@ async def remind_due(public_url: str) -> int:
     for school in await School.all():
         day = _reminder_day(school, moment)
         if day is not None:
-            reminded += await _remind(school, day, moment, public_url)
+            try:
+                reminded += await _remind(school, day, moment, public_url)
+            except Exception:  # another school's reminder still goes
+                log.exception("the end-of-day reminder of school %s failed", school.id)
     if reminded:
         outbox.notify()
     return reminded

@@ -64,12 +64,16 @@ class Dispatcher:
 
     async def send_due(self) -> int:
         """Send every message that is due now; returns how many were sent."""
+        # The channels side by side: a slow SMTP server never holds back a push.
+        return sum(await asyncio.gather(*(self._send_due(channel, batch)
+                                          for channel, batch in BATCH.items())))
+
+    async def _send_due(self, channel: Channel, batch: int) -> int:
         sent = 0
-        for channel, batch in BATCH.items():
-            while messages := await outbox.claim_due(self.owner, limit=batch, lease=LEASE,
-                                                     channel=channel):
-                results = await asyncio.gather(*(self._send(m) for m in messages))
-                sent += sum(results)
+        while messages := await outbox.claim_due(self.owner, limit=batch, lease=LEASE,
+                                                 channel=channel):
+            results = await asyncio.gather(*(self._send(m) for m in messages))
+            sent += sum(results)
         return sent
 
     async def _send(self, message: OutboxMessage) -> bool:
@@ -85,8 +89,10 @@ class Dispatcher:
                 raise SendFailed("the send took longer than the lease allows") from None
             except SendFailed:
                 raise
-            except Exception as error:  # a message that cannot be built will never send
+            except (ValueError, TypeError, KeyError) as error:  # it cannot be built: never
                 raise SendFailed(f"{type(error).__name__}: {error}", permanent=True) from error
+            except Exception as error:  # e.g. the database, a moment away: tried again
+                raise SendFailed(f"{type(error).__name__}: {error}") from error
         except SendFailed as error:
             status = await outbox.mark_failed(
                 message, self.owner, str(error), permanent=error.permanent,

@@ -81,7 +81,7 @@ class PushSender:
         data = json.dumps(payload["push"], separators=(",", ":"))
         pusher = WebPusher({"endpoint": device.endpoint,
                             "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-                           aiohttp_session=self._http())
+                           aiohttp_session=_NoRedirects(self._http()))
         try:
             response = await pusher.send_async(
                 data, headers, ttl=self.settings.push_ttl_hours * 3600,
@@ -97,10 +97,23 @@ class PushSender:
             log.info("push subscription %s has expired (%s): deleted", device.id, status)
             raise SendFailed(f"the push service says the device has gone ({status}); its "
                              "subscription was deleted", permanent=True)
+        if 300 <= status < 400:  # never followed: a push service does not redirect
+            raise SendFailed(f"push service answered a redirect ({status})", permanent=True)
         if status == 429 or status >= 500:
             raise SendFailed(f"push service answered {status}",
                              retry_after=_retry_after(response.headers.get("Retry-After")))
         raise SendFailed(f"push service refused the message: {status}", permanent=True)
+
+
+class _NoRedirects:
+    """The session as pywebpush sees it: its POSTs never follow a redirect, which would
+    carry the message to an address nobody checked."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def post(self, url, **options):
+        return await self._session.post(url, allow_redirects=False, **options)
 
 
 def _retry_after(value: str | None) -> timedelta | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from tortoise.exceptions import IntegrityError
 
 from haven import clock
 from haven.accounts.models import Session, User
@@ -56,28 +58,35 @@ def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
                for pattern in allowed)
 
 
+_HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
 def check_endpoint(endpoint: str, settings: Settings) -> str:
-    """The endpoint, if Haven may POST to it. The server sends to whatever address a
-    browser gives, so only the push services' own hosts are accepted (a guard against
-    request forgery towards the school's network): https, a known host, no credentials.
-    Plain http only for a loopback host named in HAVEN_PUSH_ENDPOINT_HOSTS."""
+    """The endpoint, if Haven may POST to it, as Haven will store and use it. The server
+    sends to whatever address a browser gives, so only the push services' own hosts are
+    accepted (a guard against request forgery towards the school's network): https on the
+    default port, a known host spelt plainly (letters, digits, hyphens and dots), no
+    credentials. Plain http, on any port, only for a loopback host named in
+    HAVEN_PUSH_ENDPOINT_HOSTS (tests, development)."""
+    if not endpoint.isascii() or not endpoint.isprintable() or " " in endpoint:
+        raise refused("That push endpoint is not a valid address.")
     try:
         parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
+        host, port = (parts.hostname or ""), parts.port
     except ValueError:
         raise refused("That push endpoint is not a valid address.") from None
-    if parts.username or parts.password or parts.fragment or not host:
+    if parts.username or parts.password or parts.fragment or not _HOST_NAME.match(host):
         raise refused("That push endpoint is not a valid address.")
-    allowed = _hosts(settings)
-    if not _host_allowed(host, allowed):
+    if not _host_allowed(host, _hosts(settings)):
         raise refused(f"Haven sends alerts only to the browsers' push services; {host} is "
                       "not one of them (HAVEN_PUSH_ENDPOINT_HOSTS lists them).")
-    if parts.scheme == "https":
-        return endpoint
-    if parts.scheme == "http" and _is_loopback(host) and settings.push_endpoint_hosts:
-        return endpoint
-    raise refused("A push endpoint must be an https:// address.")
+    scheme = parts.scheme.lower()
+    if scheme == "https" and port in (None, 443):
+        pass
+    elif not (scheme == "http" and _is_loopback(host) and settings.push_endpoint_hosts):
+        raise refused("A push endpoint must be an https:// address on the standard port.")
+    netloc = host if port is None else f"{host}:{port}"
+    return parts._replace(scheme=scheme, netloc=netloc).geturl()
 
 
 def _decode(value: str) -> bytes:
@@ -124,12 +133,22 @@ async def subscribe(session: Session, subscription: dict, *, settings: Settings,
               "session_id": session.id, "p256dh": keys["p256dh"], "auth": keys["auth"],
               "label": device_label(user_agent)[:100]}
     found = await PushSubscription.get_or_none(endpoint=endpoint)
-    if found is not None:
+    if found is not None and (found.user_id, found.school_id) == (session.user_id,
+                                                                  session.school_id):
         await PushSubscription.filter(id=found.id).update(**values)
         await found.refresh_from_db()
         return found, False
-    created = await PushSubscription.create(endpoint=endpoint, created_at=clock.now(),
-                                            **values)
+    if found is not None:
+        # Someone else signed in on this device: a new row, so that pushes still queued
+        # for the one before (held through quiet hours, waiting to retry) find their
+        # device gone rather than reach this person.
+        await PushSubscription.filter(id=found.id).delete()
+    try:
+        created = await PushSubscription.create(endpoint=endpoint, created_at=clock.now(),
+                                                **values)
+    except IntegrityError:  # the page and the service worker, at the same moment
+        await PushSubscription.filter(endpoint=endpoint).update(**values)
+        return await PushSubscription.get(endpoint=endpoint), False
     mine = PushSubscription.filter(user_id=session.user_id).order_by("-created_at", "-id")
     old = await mine.offset(MAX_DEVICES).values_list("id", flat=True)
     if old:
