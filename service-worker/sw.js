@@ -5,7 +5,7 @@
 // so a change to any shell file changes these bytes, and the browser installs the new
 // version. A classic worker with importScripts, not a module worker, because WebKit
 // (iPads) has not always supported module service workers.
-importScripts('/sw/shell-cache.js');
+importScripts('/sw/shell-cache.js', '/sw/push.js');
 
 self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the user chooses to reload (the page
@@ -29,4 +29,17 @@ self.addEventListener('fetch', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+self.addEventListener('push', (event) => {
+  event.waitUntil(HavenPush.show(event.data));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(HavenPush.open(event.notification));
+});
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(HavenPush.resubscribe(event));
 });

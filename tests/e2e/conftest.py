@@ -183,6 +183,9 @@ def haven_environment(data_dir: Path, base_url: str) -> dict[str, str]:
         HAVEN_DATA_DIR=str(data_dir),
         HAVEN_PUBLIC_URL=base_url,
         HAVEN_LOG_LEVEL="warning",
+        # The browsers' push services are out of reach here: test_push.py's devices
+        # subscribe at a push service of its own on 127.0.0.1.
+        HAVEN_PUSH_ENDPOINT_HOSTS="127.0.0.1",
         PYTHONUNBUFFERED="1",
     )
     return env

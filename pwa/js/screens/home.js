@@ -1,11 +1,16 @@
 // The signed-in home screen: "Record a concern" first, then the alerts waiting for you,
 // the records you wrote lately and, for key holders, a way to find a pupil. Your account's
 // details stay at the foot of the page (and on the Account page).
+//
+// The alerts list asks again when a push arrives (the service worker says so) and when
+// Haven comes back to the screen: an iPad left on the home screen all day must not show
+// the morning's list in the afternoon.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { signedInLayout } from '../components/layout.js';
 import { pupilSearch } from '../components/pupil-search.js';
+import { whenPushArrives } from '../push.js';
 import { pupilInWords } from '../records.js';
 import { rolesInWords } from '../roles.js';
 import { dateAndTime, timeOfDay } from '../time.js';
@@ -15,17 +20,34 @@ function card(id, title, ...children) {
     h('h2', { id }, title), ...children);
 }
 
-/** A list that fills itself once its answer arrives; an error is said in the list's place. */
-function loadInto(host, request, { item, empty, testid }) {
+/**
+ * A list in `host` that fills itself from ask() (a promise of its entries); an error is
+ * said in the list's place. Returns load(): ask again, keeping the list on show until the
+ * answer comes. Only the latest answer is shown, whatever order they arrive in.
+ */
+function listIn(host, ask, { item, empty, testid }) {
   const element = h('div', { 'data-testid': testid, 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
-  request.then((entries) => {
-    element.replaceChildren(entries.length
-      ? h('ul', { class: 'item-list' }, entries.map(item))
-      : h('p', { class: 'muted' }, empty));
-  }, (error) => {
-    element.replaceChildren(h('p', { class: 'message message--error' }, error.message));
-  }).finally(() => element.removeAttribute('aria-busy'));
   host.append(element);
+  let latest = 0;
+  function load(options) {
+    latest += 1;
+    const asked = latest;
+    element.setAttribute('aria-busy', 'true');
+    return ask(options).then((entries) => {
+      if (asked !== latest) return;
+      element.replaceChildren(entries.length
+        ? h('ul', { class: 'item-list' }, entries.map(item))
+        : h('p', { class: 'muted' }, empty));
+    }, (error) => {
+      // Aborted: the page has gone, and the list with it.
+      if (asked !== latest || error.name === 'AbortError') return;
+      element.replaceChildren(h('p', { class: 'message message--error' }, error.message));
+    }).finally(() => {
+      if (asked === latest) element.removeAttribute('aria-busy');
+    });
+  }
+  load({});
+  return load;
 }
 
 function alertItem(alert, timeZone) {
@@ -68,16 +90,24 @@ function accountCard(session) {
     h('p', {}, h('a', { href: '#/account' }, 'Your password, authenticator and sessions')));
 }
 
-export function homeScreen(session, actions) {
+export function homeScreen(session, actions, { signal }) {
   const timeZone = session.school.timezone;
   const heading = h('h1', { tabindex: '-1' }, 'Signed in as ', session.user.name);
 
   const alerts = card('alerts-heading', 'Alerts for you');
-  loadInto(alerts, api.get('/api/alerts?unread=1').then((answer) => answer.alerts), {
+  const loadAlerts = listIn(alerts, ({ background }) => api.get('/api/alerts?unread=1', { background, signal })
+    .then((answer) => answer.alerts), {
     item: (alert) => alertItem(alert, timeZone), empty: 'No unread alerts.', testid: 'unread-alerts',
   });
+  // Asked without the user doing anything: not activity that keeps the session open.
+  const refreshAlerts = () => loadAlerts({ background: true });
+  whenPushArrives(refreshAlerts, signal);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshAlerts();
+  }, { signal });
+
   const mine = card('mine-heading', 'Your recent records');
-  loadInto(mine, api.get('/api/incidents?mine=1&per_page=10').then((answer) => answer.incidents), {
+  listIn(mine, () => api.get('/api/incidents?mine=1&per_page=10', { signal }).then((answer) => answer.incidents), {
     item: (incident) => incidentItem(incident, timeZone),
     empty: 'You have not recorded a concern yet.',
     testid: 'my-incidents',

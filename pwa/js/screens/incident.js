@@ -18,7 +18,7 @@ import { staffPicker } from '../components/staff-picker.js';
 import {
   ACTION_KINDS, actionKindInWords, linkRoleInWords, sizeInWords, yearAndForm,
 } from '../records.js';
-import { dateAndTime } from '../time.js';
+import { dateAndTime, timeOfDay } from '../time.js';
 
 function pupilLink(session, pupil) {
   const words = `${pupil.name} (${yearAndForm(pupil)})`;
@@ -54,6 +54,19 @@ function record(session, incident, timeZone) {
         : []),
     h('h3', { class: 'subheading' }, 'What happened'),
     h('p', { class: 'account-text', 'data-testid': 'incident-account' }, incident.account));
+}
+
+/**
+ * "Escalated at 10:15: not acknowledged in time": no key holder acknowledged the incident
+ * in time, so the school's escalation group was alerted again. The day is said too when
+ * it was not today.
+ */
+function escalationInWords(escalatedAt, timeZone) {
+  const moment = new Date(escalatedAt);
+  const day = (when) => dateAndTime(when, timeZone).slice(0, 10); // "29/11/2026"
+  const at = `at ${timeOfDay(moment, timeZone)}`;
+  const when = day(moment) === day(new Date()) ? at : `on ${day(moment)} ${at}`;
+  return `Escalated ${when}: not acknowledged in time.`;
 }
 
 function alertsSection(alerts, timeZone) {
@@ -186,6 +199,7 @@ export function incidentScreen(session, actions, { id, signal }) {
   const banner = h('div', { class: 'banner banner--error', 'data-testid': 'entered-in-error', hidden: true },
     h('p', {}, h('strong', {}, 'Entered in error. '),
       'A key holder has marked this record as made in error. It stays in Haven, as every record does.'));
+  const escalated = h('div', { class: 'banner banner--warning', 'data-testid': 'escalated', hidden: true });
   const markRead = h('button', {
     type: 'button', class: 'button button--primary', 'data-testid': 'mark-read', hidden: true,
   }, 'Mark as read');
@@ -194,7 +208,7 @@ export function incidentScreen(session, actions, { id, signal }) {
   const formHost = h('div', {});
   const host = h('div', { class: 'stack incident' },
     h('div', { class: 'page-heading' }, heading, markRead),
-    banner, status, recordHost, formHost);
+    banner, escalated, status, recordHost, formHost);
   const layout = signedInLayout(session, actions, { current: 'incidents', content: host });
   let agencies = [];
   // A late answer, once the page has been left or blanked, must show nothing: not even in the title.
@@ -208,6 +222,11 @@ export function incidentScreen(session, actions, { id, signal }) {
     heading.textContent = `Incident ${incident.number}`;
     document.title = `Incident ${incident.number} – Haven`;
     banner.hidden = !incident.entered_in_error;
+    escalated.hidden = !incident.escalated_at;
+    escalated.replaceChildren(...(incident.escalated_at ? [
+      h('p', {}, h('strong', {}, escalationInWords(incident.escalated_at, timeZone)),
+        ' The school’s escalation group was alerted again.'),
+    ] : []));
     const agencyNames = new Map([...agencies, ...incident.agencies].map((agency) => [agency.id, agency.name]));
     const ownFiles = (incident.files || []).filter((file) => !file.action_id);
     // replaceChildren would show a null as the text "null": only the sections there are.
