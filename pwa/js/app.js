@@ -8,6 +8,7 @@ import { elevationPrompt } from './components/elevation-prompt.js';
 import { idleWarning } from './components/idle-warning.js';
 import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
+import { forgetThisDevice } from './push.js';
 import { accountScreen } from './screens/account.js';
 import { addIncidentScreen } from './screens/add-incident.js';
 import { adminAgenciesScreen } from './screens/admin-agencies.js';
@@ -196,6 +197,7 @@ function endSession(message) {
 }
 
 async function signOut() {
+  await forgetThisDevice();
   try {
     await api.delete('/api/session');
   } catch (error) {

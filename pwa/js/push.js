@@ -182,6 +182,22 @@ export async function turnOffAlerts() {
   await subscription.unsubscribe();
 }
 
+/**
+ * At sign-out: the server stops this device's alerts (it also drops the subscription made
+ * in this very session, but this one may date from an earlier session of the person's on
+ * this device). The browser's subscription stays, ready for whoever turns alerts on next.
+ * Never throws: signing out must not fail for it.
+ */
+export async function forgetThisDevice() {
+  try {
+    if (pushSupport() !== 'supported' || Notification.permission !== 'granted') return;
+    const endpoint = await timeLimit(thisEndpoint(), 2000, 'no answer from the browser');
+    if (endpoint) await api.delete('/api/push/subscriptions', { body: { endpoint } });
+  } catch (error) {
+    // Signed out anyway; the server still drops this session's own subscription.
+  }
+}
+
 /** Stops alerts to another of the user's devices (one lost, or no longer used). */
 export async function removeDevice(endpoint) {
   await api.delete('/api/push/subscriptions', { body: { endpoint } });
