@@ -75,7 +75,7 @@ async def test_an_action_alerts_by_push_too(app, oakfield, alice, amy, push_serv
     await dispatcher.send_due()
     (delivery,) = await push_service.wait_for(1)
     assert delivery.json["kind"] == "action"
-    assert delivery.json["body"] == f"Alice Teacher added an action to incident {incident['number']}"
+    assert delivery.json["body"] == "Alice Teacher added an action to a concern: Neglect"
 
 
 @pytest.mark.parametrize("status", [404, 410])

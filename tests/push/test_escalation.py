@@ -44,8 +44,8 @@ async def test_child_protection_escalates_once_at_fifteen_minutes(
     await dispatcher.send_due()
     delivery = (await push_service.wait_for(2))[1]
     assert delivery.endpoint == dinas["endpoint"] and delivery.json["kind"] == "escalation"
-    assert delivery.json["body"] == (f"Not yet acknowledged: a concern from Alice Teacher "
-                                     f"(Physical abuse), incident {incident['number']}")
+    assert delivery.json["body"] == ("Not yet acknowledged: a concern from Alice Teacher: "
+                                     "Physical abuse")
     subjects = [m.payload["subject"] for m in await OutboxMessage.filter(channel=Channel.EMAIL)]
     assert subjects.count("Haven: concern not yet acknowledged (Physical abuse)") == 1
 

@@ -86,8 +86,7 @@ async def _check(escalation: Escalation, moment: datetime, public_url: str) -> b
         await push.enqueue(school, group, push.Push(
             kind="escalation", urgent=True, url=push.incident_url(incident.id),
             topic=f"incident-{incident.id}",
-            body=f"Not yet acknowledged: a concern from {incident.author.name} ({names}), "
-                 f"incident {incident.number}"))
+            body=f"Not yet acknowledged: a concern from {incident.author.name}: {names}"))
         minutes = int((escalation.due_at - incident.recorded_at).total_seconds() // 60)
         await outbox.enqueue_emails(
             await User.filter(id__in=list(group)).values_list("email", flat=True),

@@ -413,9 +413,12 @@ async def _write_action(session: Session, school: School, incident: Incident, *,
         attachments = await files.record(checked, stored, incident=incident,
                                          uploaded_by_id=author.id, action=action)
         people = {u.id: u for u in await User.filter(id__in=list(alert_to))}
-        urgent = await IncidentCategory.filter(incident=incident, category__urgent=True).exists()
+        categories = await Category.filter(incident_links__incident=incident).order_by(
+            "position", "name")
+        urgent = any(c.urgent for c in categories)
         await push.enqueue(school, alert_to, push.Push(
-            kind="action", body=f"{author.name} added an action to incident {incident.number}",
+            kind="action", body=f"{author.name} added an action to a concern: "
+                                f"{', '.join(c.name for c in categories)}",
             url=push.incident_url(incident.id), topic=f"incident-{incident.id}",
             urgent=urgent))
         for user_id in alert_to:
