@@ -18,6 +18,7 @@ from haven.config import Settings, load_settings
 from haven.db import close_database, open_database
 from haven.incidents.category_routes import blueprint as categories_blueprint
 from haven.incidents.files import Store
+from haven.incidents.offline_routes import blueprint as offline_blueprint
 from haven.incidents.routes import blueprint as incidents_blueprint
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(staff_blueprint)
     app.register_blueprint(push_blueprint)
+    app.register_blueprint(offline_blueprint)
     app.register_blueprint(schools_blueprint)
     app.register_blueprint(pupils_blueprint)
     app.register_blueprint(categories_blueprint)

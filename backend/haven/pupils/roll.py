@@ -70,9 +70,15 @@ class Roll:
 
     def containing(self, word: str, today: date) -> list[Listed]:
         """The pupils on roll today with `word` in a name or the form."""
+        return self._on(today).containing(word)
+
+    def on_roll(self, today: date) -> list[Listed]:
+        return self._on(today).pupils
+
+    def _on(self, today: date) -> _OnRoll:
         if self._today is None or self._today.day != today:
             self._today = _OnRoll(today, [p for p in self.pupils if p.on_roll(today)])
-        return self._today.containing(word)
+        return self._today
 
 
 class _OnRoll:
