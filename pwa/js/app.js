@@ -14,6 +14,7 @@ import { addIncidentScreen } from './screens/add-incident.js';
 import { adminAgenciesScreen } from './screens/admin-agencies.js';
 import { adminCategoriesScreen } from './screens/admin-categories.js';
 import { adminPupilsScreen } from './screens/admin-pupils.js';
+import { adminSettingsScreen } from './screens/admin-settings.js';
 import { authenticatorScreen } from './screens/authenticator.js';
 import { firstPasswordScreen } from './screens/first-password.js';
 import { forgottenPasswordScreen } from './screens/forgotten-password.js';
@@ -121,6 +122,7 @@ const PAGES = [
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
   { name: 'admin-agencies', pattern: /^admin\/agencies$/, screen: adminAgenciesScreen, role: 'admin' },
   { name: 'admin-pupils', pattern: /^admin\/pupils$/, screen: adminPupilsScreen, role: 'admin' },
+  { name: 'admin-settings', pattern: /^admin\/settings$/, screen: adminSettingsScreen, role: 'admin' },
 ];
 
 function mayOpen(page, session) {

@@ -7,6 +7,7 @@ const ADMIN_PAGES = [
   { route: 'admin/categories', name: 'Categories' },
   { route: 'admin/agencies', name: 'Agencies' },
   { route: 'admin/pupils', name: 'Pupil import' },
+  { route: 'admin/settings', name: 'School settings' },
 ];
 
 export function isAdminPage(route) {
