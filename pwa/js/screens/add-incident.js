@@ -17,6 +17,7 @@ import { longText } from '../components/long-text.js';
 import { pupilSearch } from '../components/pupil-search.js';
 import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
+import { SAVED_ON_DEVICE } from '../offline/queue.js';
 import { fromLocalInput, isoWithOffset, localInputValue } from '../local-time.js';
 import {
   LINK_ROLES, linkRoleInWords, pupilInWords, yearAndForm,
@@ -190,6 +191,19 @@ async function confirmSubmission(host, { pupil, links, files }) {
   return Boolean(await closed);
 }
 
+function savedOnDevice(actions) {
+  const heading = h('h1', { tabindex: '-1', 'data-testid': 'incident-saved-on-device' }, 'Saved on this device');
+  const again = h('button', { type: 'button', class: 'button button--secondary' }, 'Record another concern');
+  again.addEventListener('click', () => actions.navigate('incidents/new'));
+  const element = h('div', { class: 'card stack recorded' },
+    heading,
+    h('p', { 'data-testid': 'saved-on-device' }, SAVED_ON_DEVICE),
+    h('p', {}, 'Keep Haven on this device until it has gone: you can follow it in ',
+      h('a', { href: '#/outbox' }, 'the outbox'), '.'),
+    h('div', { class: 'button-row' }, again));
+  return { element, heading };
+}
+
 function recorded(incident, actions) {
   const heading = h('h1', { tabindex: '-1', 'data-testid': 'incident-recorded' },
     `Incident ${incident.number} recorded`);
@@ -226,6 +240,7 @@ export function addIncidentScreen(session, actions) {
   let agencies = null;
   // One key for this form, kept across retries: a repeat after a lost answer is the same record.
   const sender = recordSender('/api/incidents', {
+    offline: { userId: session.user.id, kind: 'incident', label: 'a new incident' },
     alreadyRecorded: () => [
       'Your first attempt was already recorded before the connection dropped. You can find it '
         + 'under “Your recent records” on ',
@@ -320,7 +335,7 @@ export function addIncidentScreen(session, actions) {
       alert.scrollIntoView({ block: 'center' });
       return;
     }
-    const success = recorded(incident, actions);
+    const success = incident.queued ? savedOnDevice(actions) : recorded(incident, actions);
     host.replaceChildren(success.element);
     window.scrollTo(0, 0);
     success.heading.focus();
