@@ -12,6 +12,7 @@ import { confirmAction } from './components/confirm.js';
 import {
   lastKnownUnsent, startReplays, stopReplays, unsentCount,
 } from './offline/queue.js';
+import { endReference, startReference } from './offline/reference.js';
 import { forgetThisDevice } from './push.js';
 import { accountScreen } from './screens/account.js';
 import { addIncidentScreen } from './screens/add-incident.js';
@@ -179,6 +180,7 @@ function enter(session) {
   } else {
     showPage();
     startReplays(session); // what this user left queued on this device goes now
+    startReference(session); // the copy the forms use offline
   }
 }
 
@@ -197,6 +199,8 @@ async function finishEnrolment() {
 /** Forgets the session on this page and shows the login screen. */
 function endSession(message) {
   stopReplays();
+  // The forms' offline copy goes with the session; unsent records stay for their author.
+  if (state.session) endReference(state.session.user.id);
   if (state.idleClock) state.idleClock.stop();
   state.idleClock = null;
   state.session = null;

@@ -303,3 +303,63 @@ def test_what_is_kept_on_the_device_cannot_be_read(context, page, live_server, s
     for secret in ("stepfather", "Zara", "Physical", "pupil_id", "account"):
         assert secret not in everything
     assert stored["keys"] and all("extractable=false" in key for key in stored["keys"])
+
+
+RAW_REFERENCE = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('haven-offline');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  return new Promise((resolve) => {
+    const request = db.transaction('reference').objectStore('reference').getAll();
+    request.onsuccess = () => resolve(request.result.map((copy) => ({
+      userId: copy.userId,
+      text: new TextDecoder().decode(copy.ciphertext),
+    })));
+  });
+}"""
+
+
+def test_the_form_works_offline_from_the_copy_on_the_device_which_goes_at_sign_out(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 8: Zara said someone in 4D keeps taking her pencil case."
+    signed_in_as(page, live_server.alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    for _ in range(40):  # the copy is fetched just after signing in
+        if page.evaluate(RAW_REFERENCE):
+            break
+        page.wait_for_timeout(100)
+    copies = page.evaluate(RAW_REFERENCE)
+    assert len(copies) == 1 and "Okafor" not in copies[0]["text"]
+
+    context.set_offline(True)
+    page.get_by_test_id("record-concern").click()
+    expect(page.get_by_test_id("offline-copy")).to_contain_text("from just now")
+    page.get_by_test_id("pupil-search").fill("okaf")
+    page.get_by_role("option", name=re.compile(r"^Zara Okafor, Year 4, form 4D$")).click()
+    page.get_by_text("Child protection", exact=True).click()
+    page.get_by_label("Physical abuse").check()
+    page.get_by_label("What happened").fill(account)
+    page.get_by_test_id("staff-search").fill("Dina")
+    page.get_by_role("option", name=re.compile(r"^Dina Safeguard")).click()
+    page.get_by_test_id("agencies").get_by_label("School nurse").check()
+    submit_concern(page)
+    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+
+    context.set_offline(False)
+    found = wait_for_incidents(page, alice_api, account)
+    assert len(found) == 1
+    incident = found[0]
+    assert incident["pupil"]["name"] == "Zara Okafor"
+    assert "Dina Safeguard" in [alert["user"]["name"] for alert in incident["alerts"]]
+    assert [agency["name"] for agency in incident["agencies"]] == ["School nurse"]
+
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-status")).to_have_text("You have signed out.")
+    for _ in range(20):
+        if not page.evaluate(RAW_REFERENCE):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(RAW_REFERENCE) == []
