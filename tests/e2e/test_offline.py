@@ -363,3 +363,126 @@ def test_the_form_works_offline_from_the_copy_on_the_device_which_goes_at_sign_o
             break
         page.wait_for_timeout(100)
     assert page.evaluate(RAW_REFERENCE) == []
+
+
+def test_a_concern_queued_before_the_browser_closed_is_sent_once_after_it_reopens(
+    playwright, live_server, signed_in_as, alice_api, tmp_path
+):
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    account = "Offline 9: Zara was collected by an adult the office did not recognise."
+    profile = tmp_path / "chromium-profile"
+
+    def launch():
+        return playwright.chromium.launch_persistent_context(
+            user_data_dir=str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+            headless=True, base_url=live_server.base_url)
+
+    context = launch()
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        signed_in_as(page, live_server.alice)
+        queue_offline(context, page, account)
+    finally:
+        context.close()
+    assert alice_api.incidents_with_account(account) == []
+
+    context = launch()
+    try:
+        # The server "down" while the browser starts: a sync at start-up cannot deliver it
+        # before the page has shown it waiting.
+        context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto("/")
+        login = page.get_by_test_id("login-form")
+        expect(login.or_(page.get_by_test_id("user-name"))).to_be_visible()
+        if login.is_visible():  # the session cookie ended with the browser
+            signed_in_as(page, live_server.alice)
+        expect(page.get_by_test_id("queue-count")).to_have_text("1")
+
+        context.unroute("**/api/incidents")
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")
+        found = wait_for_incidents(page, alice_api, account, seconds=30)
+        page.wait_for_timeout(2000)  # time for a second copy, if there were to be one
+        assert len(found) == 1
+        assert len(alice_api.incidents_with_account(account)) == 1
+    finally:
+        context.close()
+
+
+def test_an_action_added_offline_is_sent_once_under_its_incident(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 10: Zara said she had not eaten since yesterday lunchtime."
+    action = "Offline 10: gave Zara breakfast from the club and told the DSL by phone."
+    signed_in_as(page, live_server.alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    fill_concern(page, account)
+    submit_concern(page)
+    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
+    incident_id = alice_api.incidents_with_account(account)[0]["id"]
+
+    page.goto(f"/#/incidents/{incident_id}")
+    page.get_by_test_id("action-text").fill(action)
+    context.set_offline(True)
+    page.get_by_test_id("add-action").click()
+    expect(page.get_by_test_id("incident-status")).to_have_text(SAVED)
+    expect(page.get_by_test_id("queue-count")).to_have_text("1")
+
+    context.set_offline(False)
+    for _ in range(60):
+        actions = alice_api.request.get(f"/api/incidents/{incident_id}").json()["actions"]
+        if actions:
+            break
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(1500)  # time for a second copy, if there were to be one
+    actions = alice_api.request.get(f"/api/incidents/{incident_id}").json()["actions"]
+    assert [entry["text"] for entry in actions] == [action]
+
+
+def test_a_newer_schema_keeps_what_is_queued(browser, live_server, signed_in_as, alice_api):
+    """The next version of queue.js adds an upgrade step (here, an index by status): the
+    concern queued under the old schema is still listed after the upgrade, and sent."""
+    account = "Offline 11: Zara's coat and shoes were soaked and she had no dry clothes."
+    # No service worker, so the page takes queue.js from the network, where the test can
+    # hand it the next version.
+    context = browser.new_context(base_url=live_server.base_url, service_workers="block")
+    try:
+        page = context.new_page()
+        signed_in_as(page, live_server.alice)
+        fill_concern(page, account)
+        context.set_offline(True)
+        submit_concern(page)
+        expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+
+        def next_version(route):
+            script = route.fetch().text()
+            last_step = "\n  ];\n  const DB_VERSION = UPGRADES.length;"
+            assert last_step in script
+            script = script.replace(last_step, (
+                "\n    (db, upgrade) => upgrade.objectStore('items').createIndex('status', 'status'),"
+                + last_step))
+            route.fulfill(status=200, content_type="text/javascript", body=script)
+
+        context.route("**/sw/queue.js", next_version)
+        context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
+        context.set_offline(False)
+        page.goto("/#/outbox")
+        page.reload()  # the hash alone does not load the page again
+        expect(page.get_by_test_id("outbox-text")).to_have_text(account)
+        schema = page.evaluate("""async () => {
+          const db = await new Promise((resolve) => {
+            const request = indexedDB.open('haven-offline');
+            request.onsuccess = () => resolve(request.result);
+          });
+          const indexes = [...db.transaction('items').objectStore('items').indexNames];
+          db.close();
+          return { version: db.version, indexes };
+        }""")
+        assert schema == {"version": 2, "indexes": ["status", "userId"]}
+
+        context.unroute("**/api/incidents")
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")
+        assert len(wait_for_incidents(page, alice_api, account)) == 1
+    finally:
+        context.close()
