@@ -303,7 +303,17 @@ self.HavenQueue = (() => {
   /** Sends one item: 'sent', 'needs-attention', 'retry', 'offline' or 'signed-out'. */
   async function send(userId, item) {
     await update(item.id, { status: 'sending' });
-    const content = await read(userId, item.id);
+    let content;
+    try {
+      content = await read(userId, item.id);
+    } catch {
+      content = null;
+    }
+    if (!content) {
+      // Never dropped, and never in the way of the items behind it.
+      await update(item.id, { status: 'needs-attention', lastError: { status: 0, code: 'UNREADABLE' } });
+      return 'needs-attention';
+    }
     for (let tries = 1; ; tries += 1) {
       let response;
       try {

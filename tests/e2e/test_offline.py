@@ -486,3 +486,56 @@ def test_a_newer_schema_keeps_what_is_queued(browser, live_server, signed_in_as,
         assert len(wait_for_incidents(page, alice_api, account)) == 1
     finally:
         context.close()
+
+
+def test_a_record_waiting_more_than_a_week_is_warned_about(
+    context, page, live_server, signed_in_as
+):
+    account = "Offline 12: Zara said she was left at home alone overnight."
+    signed_in_as(page, live_server.alice)
+    queue_offline(context, page, account)
+    # Only the times are in clear: eight days ago, as if the device had stayed offline.
+    page.evaluate("""async () => {
+      const db = await new Promise((resolve) => {
+        const request = indexedDB.open('haven-offline');
+        request.onsuccess = () => resolve(request.result);
+      });
+      const store = db.transaction('items', 'readwrite').objectStore('items');
+      await new Promise((resolve) => {
+        store.getAll().onsuccess = (event) => {
+          for (const item of event.target.result) {
+            store.put({ ...item, createdAt: Date.now() - 8 * 24 * 60 * 60 * 1000 });
+          }
+          resolve();
+        };
+      });
+      db.close();
+    }""")
+    page.goto("/#/outbox")
+    warning = page.get_by_test_id("outbox-old-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Some records have waited more than a week.")
+    expect(page.get_by_test_id("outbox-text")).to_have_text(account)
+    context.set_offline(False)
+    expect(warning).to_be_hidden(timeout=15000)  # sent: nothing is waiting any more
+
+
+def test_the_service_worker_sends_the_queue_with_no_haven_page_open(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 13: Zara said her mum's new partner shouts at her at bedtime."
+    signed_in_as(page, live_server.alice)
+    queue_offline(context, page, account)
+    # Only a blank tab is left: nothing of Haven's page can send it, only the worker.
+    blank = context.new_page()
+    cdp, registration = sync_registration_id(context, blank)
+    page.close()
+    blank.wait_for_timeout(500)
+
+    context.set_offline(False)
+    cdp.send("ServiceWorker.dispatchSyncEvent", {
+        "origin": live_server.base_url, "registrationId": registration,
+        "tag": "haven-queue", "lastChance": False,
+    })
+    found = wait_for_incidents(blank, alice_api, account)
+    assert len(found) == 1

@@ -99,7 +99,13 @@ export async function replayNow() {
   const pending = (await HavenQueue.list(userId))
     .some((item) => item.status === 'queued' || item.status === 'sending');
   if (!pending) return;
-  const outcome = await HavenQueue.replay();
+  let outcome;
+  try {
+    outcome = await HavenQueue.replay();
+  } catch (error) {
+    console.warn('Haven could not send what is queued; it will try again.', error);
+    outcome = 'retry';
+  }
   if (state.userId !== userId) return;
   state.waitingForSignIn = outcome === 'signed-out';
   if (outcome === 'signed-out') {

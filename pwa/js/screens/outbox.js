@@ -58,10 +58,13 @@ function itemCard(session, item, content) {
     const again = h('button', { type: 'button', class: 'button button--primary button--small', 'data-testid': 'send-again' },
       'Send again');
     again.addEventListener('click', () => sendAgain(session.user.id, item.id));
-    parts.unshift(h('p', { class: 'message message--error', 'data-testid': 'outbox-problem' },
-      `The server refused it: ${content?.errorMessage || 'no reason given'}. It stays here until `
+    const problem = item.lastError?.code === 'UNREADABLE'
+      ? 'This device could not read this record back (its browser storage may have been damaged). '
+        + 'It stays here; tell your DSL what it was about.'
+      : `The server refused it: ${content?.errorMessage || 'no reason given'}. It stays here until `
         + 'it is sent. If something has changed (a pupil has left, say), copy the text into a new '
-        + 'record; or send it again.'));
+        + 'record; or send it again.';
+    parts.unshift(h('p', { class: 'message message--error', 'data-testid': 'outbox-problem' }, problem));
     parts.push(h('div', { class: 'button-row' }, again, content ? copyButton(writtenText(content)) : null));
   }
   return h('li', { class: `card outbox-item outbox-item--${item.status}`, 'data-testid': 'outbox-item', 'data-status': item.status },
