@@ -539,3 +539,23 @@ def test_the_service_worker_sends_the_queue_with_no_haven_page_open(
     })
     found = wait_for_incidents(blank, alice_api, account)
     assert len(found) == 1
+
+
+def test_files_over_50_mb_together_are_not_kept_and_alice_is_told_why(
+    context, page, live_server, signed_in_as, tmp_path
+):
+    account = "Offline 14: photos of Zara's drawings, which worried her teacher."
+    signed_in_as(page, live_server.alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    fill_concern(page, account)
+    drawings = [tmp_path / f"drawing-{n}.txt" for n in (1, 2, 3)]
+    for drawing in drawings:  # under the 20 MB a file may be; 54 MB in all
+        drawing.write_bytes(b"\0" * (18 * 1024 * 1024))
+    page.get_by_test_id("attach-files").set_input_files([str(path) for path in drawings])
+    expect(page.get_by_test_id("chosen-file")).to_have_count(3)
+    context.set_offline(True)
+    submit_concern(page)
+    expect(page.get_by_test_id("incident-error")).to_contain_text("more than 50 MB together")
+    expect(page.get_by_test_id("queue-badge")).to_be_hidden()
+    expect(page.get_by_label("What happened")).to_have_value(account)  # nothing typed is lost
+    context.set_offline(False)
