@@ -17,7 +17,8 @@ async def test_the_forms_get_pupils_categories_agencies_and_staff(client, oakfie
     body = await response.get_json()
     # Pupils on roll only, and only what the typeahead shows: no date of birth, no UPN.
     assert body["pupils"] == [{"id": amy.id, "name": "Amy Jones", "year_group": "Year 7",
-                               "form": "7A"}]
+                               "form": "7A", "first_name": "Amelia",
+                               "preferred_name": "Amy", "last_name": "Jones"}]
     neglect = next(c for c in body["categories"] if c["name"] == "Neglect")
     assert neglect["guidance"] and neglect["parent_id"]
     assert "Police" in [a["name"] for a in body["agencies"]]

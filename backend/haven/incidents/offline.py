@@ -24,7 +24,10 @@ async def reference(session: Session, rolls: Rolls, *, ip_address: str = "") -> 
                        detail={"pupils": len(listed)}, ip_address=ip_address)
     return {
         "generated_at": clock.now(),
-        "pupils": [pupils.summary(entry.pupil) for entry in listed],
+        # The names the typeahead searches, so the form finds the same pupils offline.
+        "pupils": [{**pupils.summary(entry.pupil), "first_name": entry.pupil.first_name,
+                    "preferred_name": entry.pupil.preferred_name,
+                    "last_name": entry.pupil.last_name} for entry in listed],
         "categories": await catalogue.categories(school),
         "agencies": await catalogue.agencies(school),
         "staff": colleagues["staff"],

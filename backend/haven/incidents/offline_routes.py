@@ -21,6 +21,9 @@ class PupilName(BaseModel):
     name: str
     year_group: str
     form: str
+    first_name: str
+    preferred_name: str
+    last_name: str
 
 
 class Reference(BaseModel):

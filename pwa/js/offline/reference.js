@@ -65,11 +65,14 @@ export async function fromServerOrCopy(userId, ask, pick) {
 // every word starting a name or the form first, then by surname.
 export function matchingPupils(pupils, query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const text = (pupil) => `\n${[...pupil.name.split(/\s+/), pupil.form].join('\n').toLowerCase()}`;
+  // The names the server searches (a copy from before they were sent: the shown name).
+  const names = (pupil) => (pupil.last_name === undefined ? pupil.name.split(/\s+/)
+    : [pupil.first_name, pupil.preferred_name, pupil.last_name]);
+  const text = (pupil) => `\n${[...names(pupil), pupil.form].join('\n').toLowerCase()}`;
   const found = pupils.map((pupil) => ({ pupil, text: text(pupil) }))
     .filter(({ text: t }) => words.every((word) => t.includes(word)));
   const starts = ({ text: t }) => words.every((word) => t.includes(`\n${word}`));
-  const surname = (pupil) => pupil.name.split(/\s+/).pop().toLowerCase();
+  const surname = (pupil) => (pupil.last_name ?? pupil.name.split(/\s+/).pop()).toLowerCase();
   found.sort((a, b) => Number(starts(b)) - Number(starts(a))
     || surname(a.pupil).localeCompare(surname(b.pupil))
     || a.pupil.name.localeCompare(b.pupil.name));
