@@ -13,7 +13,6 @@ import {
 } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
-import { SAVED_ON_DEVICE } from '../offline/queue.js';
 import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
 import {
@@ -132,7 +131,7 @@ function kindChoice() {
   };
 }
 
-function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, onSavedOnDevice }) {
+function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded }) {
   const alert = errorRegion('action-error');
   const text = longText({
     label: 'What was done', hint: 'A call, a meeting, a referral, advice given: who, what and when.',
@@ -147,9 +146,6 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, o
   const files = filePicker();
   // One key per action, kept across retries: a repeat after a lost answer is the same action.
   const sender = recordSender(`/api/incidents/${incident.id}/actions`, {
-    offline: {
-      userId: session.user.id, kind: 'action', incidentId: incident.id, label: `an action on incident ${incident.number}`,
-    },
     alreadyRecorded: () => {
       onAlreadyAdded(); // shows it in the list of actions
       return ['Your first attempt was already added before the connection dropped: it is in '
@@ -175,15 +171,12 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, o
       text.textarea.focus();
       return;
     }
-    let answer;
-    const done = await submitting(form, alert, async () => {
-      answer = await sender.send({
-        text: text.textarea.value,
-        kind: kinds ? kinds.kind() : 'note',
-        alert_user_ids: staff.chosenIds(),
-        agency_ids: agencyList.chosen(),
-      }, files.files());
-    });
+    const done = await submitting(form, alert, () => sender.send({
+      text: text.textarea.value,
+      kind: kinds ? kinds.kind() : 'note',
+      alert_user_ids: staff.chosenIds(),
+      agency_ids: agencyList.chosen(),
+    }, files.files()));
     if (!done) return;
     // A fresh form (the sender has a fresh key): the next action is a new one.
     text.clear();
@@ -191,8 +184,7 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, o
     staff.clear();
     agencyList.clear();
     files.clear();
-    if (answer.queued) onSavedOnDevice();
-    else await onAdded();
+    await onAdded();
   });
 
   return h('section', { class: 'card card--wide', 'aria-labelledby': 'add-action-heading' },
@@ -309,10 +301,6 @@ export function incidentScreen(session, actions, { id, signal }) {
         status.scrollIntoView({ block: 'center' });
       },
       onAlreadyAdded: () => load().catch(showProblem),
-      onSavedOnDevice: () => {
-        announce(status, SAVED_ON_DEVICE);
-        status.scrollIntoView({ block: 'center' });
-      },
     }));
   }
   // After the screen is on the page, so an elevation prompt has a page to open over.
