@@ -4,8 +4,10 @@ so it always runs in a thread: the event loop keeps serving other requests meanw
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import unicodedata
 
 from argon2 import PasswordHasher
@@ -26,8 +28,15 @@ def _limited(function, *args):
         return function(*args)
 
 
+# Hashing has threads of its own: in asyncio's shared pool, other work holding every
+# thread (a slow file write, a name lookup) would keep everyone from signing in.
+_hashing_threads = ThreadPoolExecutor(max_workers=os.cpu_count() or 2,
+                                      thread_name_prefix="haven-argon2")
+
+
 async def _in_thread(function, *args):
-    return await asyncio.to_thread(_limited, function, *args)
+    return await asyncio.get_running_loop().run_in_executor(
+        _hashing_threads, functools.partial(_limited, function, *args))
 
 
 def _normalised(password: str) -> str:
