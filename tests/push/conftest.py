@@ -4,6 +4,7 @@ from haven.config import load_settings
 from haven.keys import ensure_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.outbox.models import Channel
+from tests.conftest import sign_in
 from tests.push.service import PushService
 
 
@@ -30,3 +31,12 @@ async def dispatcher(app, settings):
     dispatcher.senders[Channel.PUSH].timeout = 1
     yield dispatcher
     await dispatcher.senders[Channel.PUSH].close()
+
+
+@pytest.fixture
+async def alice(frozen_clock, app, oakfield):
+    """Alice signed in on her own client, at the frozen clock's time (so her session lives
+    as the clock moves); test_dispatch.py has its own, on real time."""
+    client = app.test_client()
+    await sign_in(client, oakfield.alice)
+    return client

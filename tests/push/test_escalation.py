@@ -14,13 +14,6 @@ from tests.push.helpers import alerts_on, record
 URL = "http://localhost"
 
 
-@pytest.fixture
-async def alice(frozen_clock, app, oakfield):
-    client = app.test_client()
-    await sign_in(client, oakfield.alice)
-    return client
-
-
 async def test_child_protection_escalates_once_at_fifteen_minutes(
         frozen_clock, app, oakfield, alice, amy, push_service, dispatcher):
     await alerts_on(app, oakfield.dina, dinas := push_service.subscription())

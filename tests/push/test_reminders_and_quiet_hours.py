@@ -12,13 +12,6 @@ from tests.push.helpers import alerts_on, record
 URL = "http://localhost"
 
 
-@pytest.fixture
-async def alice(frozen_clock, app, oakfield):
-    client = app.test_client()
-    await sign_in(client, oakfield.alice)
-    return client
-
-
 async def test_at_half_past_three_on_a_weekday_the_unread_are_reminded_once(
         frozen_clock, app, oakfield, alice, amy, push_service, dispatcher):
     await alerts_on(app, oakfield.dina, dinas := push_service.subscription())
