@@ -5,7 +5,7 @@
 // so a change to any shell file changes these bytes, and the browser installs the new
 // version. A classic worker with importScripts, not a module worker, because WebKit
 // (iPads) has not always supported module service workers.
-importScripts('/sw/shell-cache.js', '/sw/push.js');
+importScripts('/sw/shell-cache.js', '/sw/push.js', '/sw/queue.js');
 
 self.addEventListener('install', (event) => {
   // No skipWaiting here: a new version waits until the user chooses to reload (the page
@@ -42,4 +42,14 @@ self.addEventListener('notificationclick', (event) => {
 
 self.addEventListener('pushsubscriptionchange', (event) => {
   event.waitUntil(HavenPush.resubscribe(event));
+});
+
+// Background Sync (Chromium): the queue is sent when the browser sees a connection, even
+// with Haven closed. A failed replay rejects, so the browser tries again later with its
+// own backoff; without the author's session it waits for the page's replay after sign-in.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'haven-queue') return;
+  event.waitUntil(HavenQueue.replay().then((outcome) => {
+    if (outcome === 'offline' || outcome === 'retry') throw new Error(`Haven's queue: ${outcome}`);
+  }));
 });

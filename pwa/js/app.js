@@ -8,6 +8,11 @@ import { elevationPrompt } from './components/elevation-prompt.js';
 import { idleWarning } from './components/idle-warning.js';
 import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
+import { confirmAction } from './components/confirm.js';
+import {
+  lastKnownUnsent, startReplays, stopReplays, unsentCount,
+} from './offline/queue.js';
+import { endReference, startReference } from './offline/reference.js';
 import { forgetThisDevice } from './push.js';
 import { accountScreen } from './screens/account.js';
 import { addIncidentScreen } from './screens/add-incident.js';
@@ -22,6 +27,7 @@ import { homeScreen } from './screens/home.js';
 import { incidentScreen } from './screens/incident.js';
 import { lockScreen } from './screens/lock.js';
 import { loginScreen } from './screens/login.js';
+import { outboxScreen } from './screens/outbox.js';
 import { pupilScreen } from './screens/pupil.js';
 import { resetPasswordScreen } from './screens/reset-password.js';
 import { staffScreen } from './screens/staff.js';
@@ -117,6 +123,7 @@ const PAGES = [
   },
   { name: 'staff', pattern: /^staff$/, screen: staffScreen, role: 'admin' },
   { name: 'add-incident', pattern: /^incidents\/new$/, screen: addIncidentScreen },
+  { name: 'outbox', pattern: /^outbox$/, screen: outboxScreen },
   { name: 'incident', pattern: /^incidents\/(?<id>\d+)$/, screen: incidentScreen },
   { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
@@ -172,6 +179,8 @@ function enter(session) {
     show(authenticatorScreen(session, actions, { required: true, onDone: refresh }));
   } else {
     showPage();
+    startReplays(session); // what this user left queued on this device goes now
+    startReference(session); // the copy the forms use offline
   }
 }
 
@@ -189,6 +198,9 @@ async function finishEnrolment() {
 
 /** Forgets the session on this page and shows the login screen. */
 function endSession(message) {
+  stopReplays();
+  // The forms' offline copy goes with the session; unsent records stay for their author.
+  if (state.session) endReference(state.session.user.id);
   if (state.idleClock) state.idleClock.stop();
   state.idleClock = null;
   state.session = null;
@@ -198,7 +210,27 @@ function endSession(message) {
   showLogin(message);
 }
 
+/**
+ * Records not yet sent stay on this device for their author, sent when they next sign in
+ * here. Resolves true to sign out all the same, false to stay and let them go first.
+ */
+async function askBeforeSigningOut(unsent) {
+  const records = unsent === 1 ? '1 record has' : `${unsent} records have`;
+  const go = await confirmAction(root, {
+    heading: 'Records not sent yet',
+    message: `${records} not reached Haven yet. Stay signed in and connected until they are `
+      + 'sent (see the outbox), or sign out anyway: they stay on this device, for you alone, '
+      + 'and are sent when you next sign in here.',
+    confirmLabel: 'Sign out anyway',
+  });
+  return go;
+}
+
 async function signOut() {
+  const userId = state.session.user.id;
+  // Known at once from the header's count, so signing out is not held up by IndexedDB.
+  const unsent = lastKnownUnsent(userId) ?? await unsentCount(userId).catch(() => 0);
+  if (unsent > 0 && !await askBeforeSigningOut(unsent)) return;
   await forgetThisDevice();
   try {
     await api.delete('/api/session');
@@ -206,7 +238,10 @@ async function signOut() {
     // 401: the session had already ended, which is what signing out wanted.
     if (!(error instanceof ApiError && error.status === 401)) throw error;
   }
-  endSession({ notice: 'You have signed out.' });
+  endSession({
+    notice: unsent ? 'You have signed out. Your unsent records stay on this device and are sent '
+      + 'when you next sign in here.' : 'You have signed out.',
+  });
   tellOtherTabs({ type: 'signed-out', notice: 'You signed out in another tab.' });
 }
 

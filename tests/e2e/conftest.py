@@ -154,12 +154,13 @@ SAM = Person(
 EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA, SAM)
 
 # Oakfield's pupils, as the school's MIS exports them. Two Bens in different years, so a
-# test can check that the year and form tell them apart.
+# test can check that the year and form tell them apart. Zara is test_offline.py's alone.
 PUPILS_CSV = """upn,first_name,preferred_name,last_name,date_of_birth,year_group,form,gender
 A123456789012,Benjamin,Ben,Carter,2016-05-14,Year 5,5B,Male
 A123456789013,Ben,,Carterton,2018-02-03,Year 3,3A,Male
 A123456789014,Maya,,Patel,2016-09-30,Year 5,5B,Female
 A123456789015,Olivia,Liv,Hughes,2015-01-22,Year 6,6C,Female
+A123456789016,Zara,,Okafor,2017-03-11,Year 4,4D,Female
 """
 
 

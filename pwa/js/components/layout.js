@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { adminNav, isAdminPage } from './admin-nav.js';
 import { brand } from './panel.js';
 import { errorRegion } from './form.js';
+import { queueBadge } from './queue-badge.js';
 
 const IS_APPLE = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 const BLANK_SHORTCUT = IS_APPLE ? '⌘⇧L' : 'Ctrl+Shift+L';
@@ -65,10 +66,12 @@ export function signedInLayout(session, actions, { current, setupOnly = false, c
       await actions.signOut();
     } catch (error) {
       alert.textContent = `Haven could not sign you out. ${error.message}`;
-      signOut.disabled = false;
     }
+    // Still on the page: the sign-out failed, or the user chose to stay (records unsent).
+    signOut.disabled = false;
   });
 
+  const queue = queueBadge(session);
   const element = h('div', { class: 'signed-in' },
     h('header', { class: 'site-header' },
       h('div', { class: 'site-header__inner' },
@@ -77,8 +80,8 @@ export function signedInLayout(session, actions, { current, setupOnly = false, c
         h('p', { class: 'site-header__who' },
           h('span', { class: 'site-header__school', 'data-testid': 'school-name' }, school.name),
           h('span', { class: 'site-header__user', 'data-testid': 'user-name' }, user.name)),
-        h('div', { class: 'site-header__actions' }, blank, signOut))),
+        h('div', { class: 'site-header__actions' }, queue.badge, blank, signOut))),
     h('main', { class: 'page' },
-      isAdminPage(current) && !setupOnly ? adminNav(current) : null, alert, content));
+      isAdminPage(current) && !setupOnly ? adminNav(current) : null, alert, queue.news, content));
   return { element, alert };
 }

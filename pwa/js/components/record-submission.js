@@ -7,7 +7,13 @@
 // then changes the form, the server refuses the old key with another body (422
 // IDEMPOTENCY_KEY_REUSED). The sender explains that and makes a new key, so that sending
 // once more, if they really mean a second record, works.
+//
+// When the server cannot be reached (no connection, a gateway's 502/503/504, or no answer
+// while the health check gets none either), a sender given `offline` keeps the submission
+// on the device with the same key, to be sent later (offline/queue.js): the send resolves
+// with {queued: true}.
 import { api } from '../api.js';
+import { cannotReachServer, keepForLater } from '../offline/queue.js';
 
 const DEFAULT_RETRY_SECONDS = 1;
 
@@ -37,13 +43,14 @@ function uncertain(error) {
 }
 
 /**
- * One form's sender. send(fields, files) resolves with the server's answer, or throws the
+ * One form's sender. offline: {userId, kind ('incident'|'action'), incidentId, label},
+ * to keep what cannot be sent now; without it, the error reaches the form. send(fields, files) resolves with the server's answer, or throws the
  * ApiError with a `content` that says what it means for this record:
  *   alreadyRecorded(): text and elements saying that the first attempt was recorded, where
  *   to find it, and that submitting again makes a second record.
  * After a 2xx the next send() is a new record, with a new key.
  */
-export function recordSender(path, { alreadyRecorded }) {
+export function recordSender(path, { alreadyRecorded, offline = null }) {
   let idempotencyKey = newIdempotencyKey();
 
   async function sendWithOneWait(fields, files) {
@@ -64,6 +71,14 @@ export function recordSender(path, { alreadyRecorded }) {
         idempotencyKey = newIdempotencyKey();
         return answer;
       } catch (error) {
+        if (offline && await cannotReachServer(error)) {
+          // The same key: if the first attempt did arrive, the replay is answered with it.
+          await keepForLater(offline.userId, {
+            ...offline, path, fields, files, idempotencyKey,
+          });
+          idempotencyKey = newIdempotencyKey();
+          return { queued: true };
+        }
         if (error.code === 'IDEMPOTENCY_KEY_REUSED') {
           idempotencyKey = newIdempotencyKey();
           error.content = alreadyRecorded();

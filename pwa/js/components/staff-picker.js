@@ -2,12 +2,17 @@
 // found by name. Those the school always alerts (SLT) are listed too, so the author
 // knows they need not add them.
 import { api } from '../api.js';
+import { fromServerOrCopy, matchingStaff } from '../offline/reference.js';
 import { announce, h } from '../dom.js';
 import { typeahead } from './typeahead.js';
 import { rolesInWords } from '../roles.js';
 
-function staffList(query) {
-  return api.get(`/api/staff?q=${encodeURIComponent(query)}`);
+// Offline, from the copy on the device (offline/reference.js).
+function staffList(query, userId) {
+  return fromServerOrCopy(userId, () => api.get(`/api/staff?q=${encodeURIComponent(query)}`),
+    (reference) => ({
+      staff: matchingStaff(reference.staff, query), always_alerted: reference.always_alerted,
+    }));
 }
 
 /** session: the signed-in user is never offered. Returns {element, chosenIds(), clear()}. */
@@ -42,7 +47,7 @@ export function staffPicker(session, { label = 'Staff to alert', showAlwaysAlert
     label,
     hint: 'Type a name. They are sent an alert that names you and the category, nothing more.',
     testid: 'staff-search',
-    search: async (query) => (await staffList(query)).staff.filter(offered),
+    search: async (query) => (await staffList(query, session.user.id)).staff.filter(offered),
     describe: (person) => ({ name: person.name, meta: rolesInWords(person.roles) }),
     onChoose: (person) => {
       chosen.push(person);
@@ -52,7 +57,7 @@ export function staffPicker(session, { label = 'Staff to alert', showAlwaysAlert
   });
 
   // Who is alerted whatever the author chooses, shown before they choose anyone.
-  staffList('').then(({ always_alerted: everyTime }) => {
+  staffList('', session.user.id).then(({ always_alerted: everyTime }) => {
     always = everyTime || [];
     alwaysNote.hidden = always.length === 0 || !showAlwaysAlerted;
     // The server leaves them out when a chosen category is restricted to other roles.

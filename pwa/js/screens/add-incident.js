@@ -17,6 +17,8 @@ import { longText } from '../components/long-text.js';
 import { pupilSearch } from '../components/pupil-search.js';
 import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
+import { SAVED_ON_DEVICE } from '../offline/queue.js';
+import { ageInWords, fromServerOrCopy, watchOfflineCopy } from '../offline/reference.js';
 import { fromLocalInput, isoWithOffset, localInputValue } from '../local-time.js';
 import {
   LINK_ROLES, linkRoleInWords, pupilInWords, yearAndForm,
@@ -48,13 +50,14 @@ function pupilCard(pupil, ...actions) {
  * The pupil the concern is about: a search, then the chosen child with "Change".
  * isLinked(pupil): true for a pupil already among the others involved, who is not offered.
  */
-function mainPupil(isLinked) {
+function mainPupil(userId, isLinked) {
   let chosen = null;
   const host = h('div', {});
   const search = pupilSearch({
     label: 'Which pupil is this about?',
     hint: 'Type part of their name or their form. Check the year and form: a record cannot be deleted.',
     testid: 'pupil-search',
+    userId,
     // After "Change pupil", a child already added below must not be named twice.
     exclude: isLinked,
     onChoose: (pupil) => {
@@ -86,7 +89,7 @@ function mainPupil(isLinked) {
 }
 
 /** Other pupils involved, each with their role: a victim, a witness... */
-function linkedPupils(isChosen) {
+function linkedPupils(userId, isChosen) {
   const links = [];
   // Read out only: a sighted user sees the row appear or go.
   const status = h('p', { role: 'status', class: 'visually-hidden', 'data-testid': 'linked-pupils-status' });
@@ -95,6 +98,7 @@ function linkedPupils(isChosen) {
     label: 'Add another pupil',
     hint: 'Anyone else involved: a victim, an alleged perpetrator, a witness.',
     testid: 'linked-pupil-search',
+    userId,
     exclude: (pupil) => isChosen(pupil) || links.some((link) => link.pupil.id === pupil.id),
     onChoose: (pupil) => {
       const link = { pupil, role: 'involved' };
@@ -190,6 +194,19 @@ async function confirmSubmission(host, { pupil, links, files }) {
   return Boolean(await closed);
 }
 
+function savedOnDevice(actions) {
+  const heading = h('h1', { tabindex: '-1', 'data-testid': 'incident-saved-on-device' }, 'Saved on this device');
+  const again = h('button', { type: 'button', class: 'button button--secondary' }, 'Record another concern');
+  again.addEventListener('click', () => actions.navigate('incidents/new'));
+  const element = h('div', { class: 'card stack recorded' },
+    heading,
+    h('p', { 'data-testid': 'saved-on-device' }, SAVED_ON_DEVICE),
+    h('p', {}, 'Keep Haven on this device until it has gone: you can follow it in ',
+      h('a', { href: '#/outbox' }, 'the outbox'), '.'),
+    h('div', { class: 'button-row' }, again));
+  return { element, heading };
+}
+
 function recorded(incident, actions) {
   const heading = h('h1', { tabindex: '-1', 'data-testid': 'incident-recorded' },
     `Incident ${incident.number} recorded`);
@@ -213,8 +230,21 @@ export function addIncidentScreen(session, actions) {
   const host = h('div', { class: 'stack add-incident' });
   const alert = errorRegion('incident-error');
   // Each search leaves out the pupils the other has: one child is never named twice.
-  const pupil = mainPupil((candidate) => linked.has(candidate));
-  const linked = linkedPupils((candidate) => pupil.chosen()?.id === candidate.id);
+  const userId = session.user.id;
+  const pupil = mainPupil(userId, (candidate) => linked.has(candidate));
+  const linked = linkedPupils(userId, (candidate) => pupil.chosen()?.id === candidate.id);
+  // Without a connection the form works from the copy on the device: say how old it is.
+  const offlineCopy = h('div', { class: 'banner banner--warning', 'data-testid': 'offline-copy', hidden: true });
+  const stopWatching = watchOfflineCopy((savedAt) => {
+    if (!host.isConnected) { // this form has been left
+      stopWatching();
+      return;
+    }
+    offlineCopy.hidden = false;
+    offlineCopy.replaceChildren(h('p', {}, h('strong', {}, 'No connection. '),
+      `The pupils, categories and staff come from this device’s copy ${ageInWords(savedAt)}. `
+        + 'What you submit is kept on this device and sent when there is a connection.'));
+  });
   const when = whenItHappened();
   const account = accountField();
   const map = bodyMap({ editable: true });
@@ -226,6 +256,7 @@ export function addIncidentScreen(session, actions) {
   let agencies = null;
   // One key for this form, kept across retries: a repeat after a lost answer is the same record.
   const sender = recordSender('/api/incidents', {
+    offline: { userId: session.user.id, kind: 'incident', label: 'a new incident' },
     alreadyRecorded: () => [
       'Your first attempt was already recorded before the connection dropped. You can find it '
         + 'under “Your recent records” on ',
@@ -320,7 +351,7 @@ export function addIncidentScreen(session, actions) {
       alert.scrollIntoView({ block: 'center' });
       return;
     }
-    const success = recorded(incident, actions);
+    const success = incident.queued ? savedOnDevice(actions) : recorded(incident, actions);
     host.replaceChildren(success.element);
     window.scrollTo(0, 0);
     success.heading.focus();
@@ -330,6 +361,7 @@ export function addIncidentScreen(session, actions) {
     heading,
     h('p', { class: 'lead' }, 'Write it down as soon as you can. The people who need to know are alerted '
       + 'when you submit it.'),
+    offlineCopy,
     form,
   );
   const layout = signedInLayout(session, actions, { current: 'incidents/new', content: host });
@@ -339,7 +371,8 @@ export function addIncidentScreen(session, actions) {
   // leaving everything typed in the form as it is.
   function loadCategories({ focus = false } = {}) {
     categoriesHost.replaceChildren(h('p', { class: 'muted' }, 'Loading the categories…'));
-    api.get('/api/categories').then(
+    fromServerOrCopy(userId, () => api.get('/api/categories'),
+      (reference) => ({ categories: reference.categories })).then(
       (answer) => {
         categories = categoryPicker(answer.categories);
         categoriesHost.replaceChildren(categories.element);
@@ -358,7 +391,8 @@ export function addIncidentScreen(session, actions) {
     );
   }
   loadCategories();
-  api.get('/api/agencies').then(
+  fromServerOrCopy(userId, () => api.get('/api/agencies'),
+    (reference) => ({ agencies: reference.agencies })).then(
     (answer) => {
       agencies = agencyChoice(answer.agencies, {
         hint: 'Any already involved or told about it.', testid: 'agencies',

@@ -13,6 +13,7 @@ import {
 } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
+import { SAVED_ON_DEVICE } from '../offline/queue.js';
 import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
 import {
@@ -131,7 +132,7 @@ function kindChoice() {
   };
 }
 
-function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded }) {
+function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, onSavedOnDevice }) {
   const alert = errorRegion('action-error');
   const text = longText({
     label: 'What was done', hint: 'A call, a meeting, a referral, advice given: who, what and when.',
@@ -146,6 +147,9 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded })
   const files = filePicker();
   // One key per action, kept across retries: a repeat after a lost answer is the same action.
   const sender = recordSender(`/api/incidents/${incident.id}/actions`, {
+    offline: {
+      userId: session.user.id, kind: 'action', incidentId: incident.id, label: `an action on incident ${incident.number}`,
+    },
     alreadyRecorded: () => {
       onAlreadyAdded(); // shows it in the list of actions
       return ['Your first attempt was already added before the connection dropped: it is in '
@@ -171,12 +175,15 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded })
       text.textarea.focus();
       return;
     }
-    const done = await submitting(form, alert, () => sender.send({
-      text: text.textarea.value,
-      kind: kinds ? kinds.kind() : 'note',
-      alert_user_ids: staff.chosenIds(),
-      agency_ids: agencyList.chosen(),
-    }, files.files()));
+    let answer;
+    const done = await submitting(form, alert, async () => {
+      answer = await sender.send({
+        text: text.textarea.value,
+        kind: kinds ? kinds.kind() : 'note',
+        alert_user_ids: staff.chosenIds(),
+        agency_ids: agencyList.chosen(),
+      }, files.files());
+    });
     if (!done) return;
     // A fresh form (the sender has a fresh key): the next action is a new one.
     text.clear();
@@ -184,7 +191,8 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded })
     staff.clear();
     agencyList.clear();
     files.clear();
-    await onAdded();
+    if (answer.queued) onSavedOnDevice();
+    else await onAdded();
   });
 
   return h('section', { class: 'card card--wide', 'aria-labelledby': 'add-action-heading' },
@@ -301,6 +309,10 @@ export function incidentScreen(session, actions, { id, signal }) {
         status.scrollIntoView({ block: 'center' });
       },
       onAlreadyAdded: () => load().catch(showProblem),
+      onSavedOnDevice: () => {
+        announce(status, SAVED_ON_DEVICE);
+        status.scrollIntoView({ block: 'center' });
+      },
     }));
   }
   // After the screen is on the page, so an elevation prompt has a page to open over.

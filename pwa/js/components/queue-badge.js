@@ -1,0 +1,35 @@
+// The header's link to the outbox, with how many records wait on this device, and a
+// calm line when one of them has been sent ("Sent: incident 12").
+import { announce, h } from '../dom.js';
+import { unsentCount, waitingForSignIn, watchQueue } from '../offline/queue.js';
+
+/** session: the signed-in user, whose queue alone is counted. Returns {badge, news}. */
+export function queueBadge(session) {
+  const userId = session.user.id;
+  const count = h('span', { class: 'queue-badge__count', 'data-testid': 'queue-count' });
+  const badge = h('a', {
+    href: '#/outbox', class: 'button button--on-dark queue-badge', 'data-testid': 'queue-badge', hidden: true,
+  }, 'Outbox ', count);
+  const news = h('p', { class: 'message message--notice', role: 'status', 'data-testid': 'queue-news' });
+
+  async function refresh() {
+    const unsent = await unsentCount(userId);
+    count.textContent = String(unsent);
+    badge.hidden = unsent === 0;
+    badge.setAttribute('aria-label', `Outbox: ${unsent} not sent yet`
+      + (waitingForSignIn() ? ', waiting for you to sign in again' : ''));
+  }
+
+  const stop = watchQueue((message) => {
+    if (badge.dataset.shown && !badge.isConnected) {
+      stop(); // the page this header was on has gone
+      return;
+    }
+    if (message.type === 'sent' && message.userId === userId) announce(news, `Sent: ${message.label}.`);
+    refresh().catch(() => {});
+  });
+  // Marks the badge as shown once on the page, so a later removal stops the watcher.
+  window.setTimeout(() => { badge.dataset.shown = 'yes'; });
+  refresh().catch(() => {});
+  return { badge, news };
+}
