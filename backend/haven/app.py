@@ -16,6 +16,7 @@ from haven.alerts.routes import blueprint as alerts_blueprint
 from haven.alerts.schedule import Scheduler
 from haven.config import Settings, load_settings
 from haven.db import close_database, open_database
+from haven.diagnostics import install_state_dump, remove_state_dump
 from haven.incidents.category_routes import blueprint as categories_blueprint
 from haven.incidents.files import Store
 from haven.incidents.offline_routes import blueprint as offline_blueprint
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     @app.before_serving
     async def start() -> None:
         await open_database(settings.database_url)
+        install_state_dump()
         if run_dispatcher:
             dispatcher.start()
             scheduler.start()
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
 
     @app.after_serving
     async def stop() -> None:
+        remove_state_dump()
         for task in housekeeping:
             task.cancel()
         await asyncio.gather(*housekeeping, return_exceptions=True)

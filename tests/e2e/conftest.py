@@ -26,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -90,6 +90,7 @@ class LiveServer:
     carl: Person  # a teaching assistant who is leaving (Adam disables his account)
     rita: Person  # has forgotten her password
     sam: Person  # a member of the senior leadership team (SLT), alerted to every concern
+    pid: int = 0  # of `haven serve`, once started
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -100,6 +101,34 @@ class LiveServer:
         except OSError:
             return "(no server output)"
         return "\n".join(text.splitlines()[-lines:]) or "(no server output)"
+
+    def health(self) -> str:
+        try:
+            with local_http.open(self.url("/healthz"), timeout=5) as response:
+                return f"/healthz answered {response.status}"
+        except (urllib.error.URLError, OSError) as error:
+            return f"/healthz did not answer: {error}"
+
+    def state_dump(self) -> str:
+        """The server's threads and asyncio tasks (haven.diagnostics), for a failed test
+        to show what the server was doing."""
+        size = self.log_path.stat().st_size if self.log_path.exists() else 0
+        try:
+            os.kill(self.pid, signal.SIGUSR1)
+        except (ProcessLookupError, PermissionError) as error:
+            return f"(no state dump: {error})"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            with self.log_path.open("rb") as log:
+                log.seek(size)
+                text = log.read().decode(errors="replace")
+            if "asyncio task(s)" in text:
+                time.sleep(0.3)  # the rest of the tasks
+                with self.log_path.open("rb") as log:
+                    log.seek(size)
+                    return log.read().decode(errors="replace")
+        return "(the server wrote no state dump in 5 s: its event loop is stuck)"
 
 
 ALICE = Person(
@@ -296,6 +325,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    server = replace(server, pid=process.pid)
     try:
         wait_until_healthy(server, process)
         yield server
@@ -424,9 +454,14 @@ def watch_for_problems(page) -> BrowserProblems:
 
 
 @pytest.fixture
-def page(context, request, screenshot_dir):
+def page(context, request, screenshot_dir, live_server):
     page = context.new_page()
     yield page
+    if call_failed(request):
+        # What the server was doing when the test failed: a server that stops answering
+        # shows where it is stuck.
+        print(live_server.health())
+        print(live_server.state_dump())
     if call_failed(request) and not page.is_closed():
         path = screenshot_dir / f"{request.node.name}.png"
         try:
