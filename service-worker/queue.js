@@ -25,6 +25,12 @@ self.HavenQueue = (() => {
       items.createIndex('userId', 'userId');
       db.createObjectStore('reference', { keyPath: 'userId' });
     },
+    (db) => {
+      // Signing in without signal (pwa/js/offline/sign-in.js): one record per person who
+      // signed in here, under a hash of their email, sealed with their password.
+      const passes = db.createObjectStore('passes', { keyPath: 'emailHash' });
+      passes.createIndex('userId', 'userId');
+    },
   ];
   const DB_VERSION = UPGRADES.length;
   const UNSENT = new Set(['queued', 'sending', 'needs-attention']);
@@ -249,6 +255,21 @@ self.HavenQueue = (() => {
 
   const forgetReference = (userId) => remove('reference', userId);
 
+  // --- signing in without signal ---------------------------------------------------------
+
+  const savePass = (pass) => put('passes', pass);
+  const loadPass = (emailHash) => get('passes', emailHash);
+  const allPasses = () => transaction(['passes'], 'readonly', (s) => s.passes.getAll());
+  const forgetPass = (emailHash) => remove('passes', emailHash);
+
+  /** Everything of userId's on this device that is not a record: the pass and the copy. */
+  async function forgetUser(userId) {
+    const passes = await transaction(['passes'], 'readonly',
+      (s) => s.passes.index('userId').getAll(userId));
+    for (const pass of passes) await forgetPass(pass.emailHash);
+    await forgetReference(userId);
+  }
+
   // --- replay -----------------------------------------------------------------------------
 
   const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -403,5 +424,6 @@ self.HavenQueue = (() => {
   return Object.freeze({
     add, list, read, retry, unsentCount, replay, listen,
     saveReference, loadReference, forgetReference,
+    savePass, loadPass, allPasses, forgetPass, forgetUser,
   });
 })();

@@ -10,9 +10,12 @@ import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
 import { confirmAction } from './components/confirm.js';
 import {
-  lastKnownUnsent, startReplays, stopReplays, unsentCount,
+  cannotReachServer, lastKnownUnsent, startReplays, stopReplays, unsentCount,
 } from './offline/queue.js';
-import { endReference, startReference } from './offline/reference.js';
+import { startReference, stopReference } from './offline/reference.js';
+import {
+  NO_CONNECTION, forgetEverythingOf, forgetOldPasses, passwordOpensPass,
+} from './offline/sign-in.js';
 import { forgetThisDevice } from './push.js';
 import { accountScreen } from './screens/account.js';
 import { addIncidentScreen } from './screens/add-incident.js';
@@ -27,6 +30,7 @@ import { homeScreen } from './screens/home.js';
 import { incidentScreen } from './screens/incident.js';
 import { lockScreen } from './screens/lock.js';
 import { loginScreen } from './screens/login.js';
+import { offlineHomeScreen } from './screens/offline-home.js';
 import { outboxScreen } from './screens/outbox.js';
 import { pupilScreen } from './screens/pupil.js';
 import { resetPasswordScreen } from './screens/reset-password.js';
@@ -35,11 +39,14 @@ import { registerServiceWorker } from './service-worker-client.js';
 
 const root = document.getElementById('app');
 const DEFAULT_IDLE_MINUTES = 10;
+const BACK_ONLINE_CHECK_MS = 30 * 1000;
 
 // Only the session is kept. Screens fetch what they show, so after the blank screen or a
 // timeout nothing of it is left anywhere but the server.
 const state = {
-  session: null, // from GET or POST /api/session, while signed in
+  session: null, // from GET or POST /api/session, while signed in; offline: true when
+  // signed in on this device alone, without signal (offline/sign-in.js)
+  backOnlineTimer: null,
   locked: false,
   lockRequest: Promise.resolve(),
   idleClock: null,
@@ -82,8 +89,10 @@ function wipe() {
 
 // --- signed out ---------------------------------------------------------------------------
 
-function showLogin({ notice, problem } = {}) {
-  show(loginScreen({ notice, problem, onSignedIn: enter, onForgotten: showForgotten }));
+function showLogin({ notice, problem, email } = {}) {
+  show(loginScreen({
+    notice, problem, email, onSignedIn: enter, onForgotten: showForgotten,
+  }));
 }
 
 function showForgotten(email = '') {
@@ -113,6 +122,7 @@ function takeResetToken() {
 // screen(session, actions, params), params being the pattern's named parts (e.g. {id})
 // and `signal`, aborted when the page is replaced, for the screen's requests to carry.
 // Adding a page: one line here and, if it belongs in the header, one in layout.js.
+// `offline: true`: the page works for someone signed in without signal.
 const PAGES = [
   { name: 'home', pattern: /^$/, screen: homeScreen },
   { name: 'account', pattern: /^account$/, screen: accountScreen },
@@ -122,8 +132,10 @@ const PAGES = [
     screen: (session, actions) => authenticatorScreen(session, actions, { onDone: finishEnrolment }),
   },
   { name: 'staff', pattern: /^staff$/, screen: staffScreen, role: 'admin' },
-  { name: 'add-incident', pattern: /^incidents\/new$/, screen: addIncidentScreen },
-  { name: 'outbox', pattern: /^outbox$/, screen: outboxScreen },
+  {
+    name: 'add-incident', pattern: /^incidents\/new$/, screen: addIncidentScreen, offline: true,
+  },
+  { name: 'outbox', pattern: /^outbox$/, screen: outboxScreen, offline: true },
   { name: 'incident', pattern: /^incidents\/(?<id>\d+)$/, screen: incidentScreen },
   { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
@@ -132,7 +144,10 @@ const PAGES = [
   { name: 'admin-settings', pattern: /^admin\/settings$/, screen: adminSettingsScreen, role: 'admin' },
 ];
 
+const OFFLINE_HOME = { name: 'home', screen: offlineHomeScreen };
+
 function mayOpen(page, session) {
+  if (session.offline && !page.offline) return false;
   if (page.role === 'admin') return session.roles.includes('admin');
   if (page.role === 'key_holder') return session.key_holder;
   return true;
@@ -145,7 +160,7 @@ function currentPage() {
     const match = page.pattern.exec(path);
     if (match && mayOpen(page, state.session)) return { page, params: match.groups || {} };
   }
-  return { page: PAGES[0], params: {} };
+  return { page: state.session.offline ? OFFLINE_HOME : PAGES[0], params: {} };
 }
 
 function showPage() {
@@ -177,12 +192,61 @@ function enter(session) {
     show(firstPasswordScreen(session, actions, { onChanged: refresh }));
   } else if (session.authenticator_required) {
     show(authenticatorScreen(session, actions, { required: true, onDone: refresh }));
+  } else if (session.offline) {
+    showPage();
+    startReplays(session); // sent if the server still knows this device's session
+    watchForConnection();
   } else {
+    stopWatchingForConnection();
     showPage();
     startReplays(session); // what this user left queued on this device goes now
     startReference(session); // the copy the forms use offline
   }
 }
+
+// --- signed in without signal ---------------------------------------------------------------
+
+/**
+ * Signed in on this device alone: when the server answers again, carry on with the
+ * session it still has for this device, or ask for the password, so that what was
+ * recorded can be sent.
+ */
+async function checkConnection() {
+  const { session } = state;
+  if (!session || !session.offline) return;
+  let fresh;
+  try {
+    fresh = await api.get('/api/session', { background: true });
+  } catch (error) {
+    if (state.session !== session || await cannotReachServer(error)) return;
+    const unsent = await unsentCount(session.user.id).catch(() => 0);
+    endSession({
+      email: session.user.email,
+      notice: unsent ? `Haven is connected again. Sign in to send the ${unsent === 1 ? 'record'
+        : `${unsent} records`} waiting on this device.` : 'Haven is connected again. Sign in to carry on.',
+    });
+    return;
+  }
+  if (state.session !== session) return;
+  if (fresh.user.id !== session.user.id || fresh.locked) {
+    endSession({ email: session.user.email, notice: 'Haven is connected again. Sign in to carry on.' });
+    return;
+  }
+  state.locked = false;
+  enter(fresh);
+}
+
+function watchForConnection() {
+  stopWatchingForConnection();
+  state.backOnlineTimer = window.setInterval(checkConnection, BACK_ONLINE_CHECK_MS);
+}
+
+function stopWatchingForConnection() {
+  window.clearInterval(state.backOnlineTimer);
+  state.backOnlineTimer = null;
+}
+
+window.addEventListener('online', () => checkConnection());
 
 /** Asks the server again and shows what it says. A 401 is the session handler's. */
 async function refresh() {
@@ -199,8 +263,8 @@ async function finishEnrolment() {
 /** Forgets the session on this page and shows the login screen. */
 function endSession(message) {
   stopReplays();
-  // The forms' offline copy goes with the session; unsent records stay for their author.
-  if (state.session) endReference(state.session.user.id);
+  stopReference();
+  stopWatchingForConnection();
   if (state.idleClock) state.idleClock.stop();
   state.idleClock = null;
   state.session = null;
@@ -226,22 +290,38 @@ async function askBeforeSigningOut(unsent) {
   return go;
 }
 
-async function signOut() {
-  const userId = state.session.user.id;
-  // Known at once from the header's count, so signing out is not held up by IndexedDB.
-  const unsent = lastKnownUnsent(userId) ?? await unsentCount(userId).catch(() => 0);
-  if (unsent > 0 && !await askBeforeSigningOut(unsent)) return;
+/** Ends the server's session; false when the server could not be reached. */
+async function endServerSession() {
   await forgetThisDevice();
   try {
     await api.delete('/api/session');
   } catch (error) {
+    if (await cannotReachServer(error)) return false;
     // 401: the session had already ended, which is what signing out wanted.
     if (!(error instanceof ApiError && error.status === 401)) throw error;
   }
-  endSession({
-    notice: unsent ? 'You have signed out. Your unsent records stay on this device and are sent '
-      + 'when you next sign in here.' : 'You have signed out.',
-  });
+  return true;
+}
+
+async function signOut() {
+  const { session } = state;
+  const userId = session.user.id;
+  // Known at once from the header's count, so signing out is not held up by IndexedDB.
+  const unsent = lastKnownUnsent(userId) ?? await unsentCount(userId).catch(() => 0);
+  if (unsent > 0 && !await askBeforeSigningOut(unsent)) return;
+  const told = session.offline ? false : await endServerSession();
+  // Nothing of this person's stays on the device but the records not sent yet.
+  await forgetEverythingOf(userId);
+  const notices = ['You have signed out.'];
+  if (unsent) {
+    notices.push('Your unsent records stay on this device and are sent when you next sign in '
+      + 'here.');
+  }
+  if (!told && !session.offline) {
+    notices.push('Haven could not reach the server to end your session there: it ends by itself '
+      + `after ${session.school.idle_timeout_minutes || DEFAULT_IDLE_MINUTES} minutes.`);
+  }
+  endSession({ notice: notices.join(' ') });
   tellOtherTabs({ type: 'signed-out', notice: 'You signed out in another tab.' });
 }
 
@@ -268,9 +348,29 @@ function blankScreen() {
   tellOtherTabs({ type: 'locked' });
 }
 
+/** Carries on without signal when the device's pass opens with this password. */
+async function unlockWithoutSignal(password) {
+  if (!await passwordOpensPass(state.session, password)) {
+    throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong password.');
+  }
+  state.session = { ...state.session, offline: true };
+  state.locked = false;
+  enter(state.session);
+}
+
 async function unlock(password) {
   await state.lockRequest; // an unlock must never overtake the lock
-  await api.post('/api/session/unlock', { password });
+  if (state.session.offline) {
+    await unlockWithoutSignal(password);
+    return;
+  }
+  try {
+    await api.post('/api/session/unlock', { password });
+  } catch (error) {
+    if (!await cannotReachServer(error)) throw error;
+    await unlockWithoutSignal(password);
+    return;
+  }
   tellOtherTabs({ type: 'unlocked' });
   await refresh();
 }
@@ -311,11 +411,11 @@ function startIdle(session) {
     onActive: closeWarning,
     onTimeout: () => signedOutForIdleness(minutes),
     // A plain GET (no background header) moves the server's idle deadline on too.
-    tellServer: () => api.get('/api/session').then((fresh) => {
+    tellServer: () => (state.session?.offline ? checkConnection() : api.get('/api/session').then((fresh) => {
       if (!state.session) return;
       state.session = fresh;
       if (fresh.locked && !state.locked) blankNow();
-    }, () => {}),
+    }, () => {})),
     tellOtherTabs: () => tellOtherTabs({ type: 'activity' }),
   });
 }
@@ -342,6 +442,7 @@ function askForElevation() {
 
 function sessionProblem(error) {
   if (!state.session) return; // the screen that asked shows the error itself
+  if (state.session.offline) return; // checkConnection() decides
   if (error.code === 'UNAUTHENTICATED') {
     endSession({ problem: 'Your session has ended. Sign in again.' });
   } else if (error.code === 'SESSION_LOCKED') {
@@ -380,11 +481,14 @@ async function start() {
     showReset(token);
     return;
   }
+  forgetOldPasses();
   try {
     enter(await api.get('/api/session'));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       showLogin();
+    } else if (await cannotReachServer(error)) {
+      showLogin({ notice: NO_CONNECTION });
     } else {
       showLogin({ problem: error.message });
     }

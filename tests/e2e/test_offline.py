@@ -454,6 +454,10 @@ def test_a_newer_schema_keeps_what_is_queued(browser, live_server, signed_in_as,
         context.set_offline(True)
         submit_concern(page)
         expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+        version_now = page.evaluate("""() => new Promise((resolve) => {
+          const request = indexedDB.open('haven-offline');
+          request.onsuccess = () => { resolve(request.result.version); request.result.close(); };
+        })""")
 
         def next_version(route):
             script = route.fetch().text()
@@ -479,7 +483,7 @@ def test_a_newer_schema_keeps_what_is_queued(browser, live_server, signed_in_as,
           db.close();
           return { version: db.version, indexes };
         }""")
-        assert schema == {"version": 2, "indexes": ["status", "userId"]}
+        assert schema == {"version": version_now + 1, "indexes": ["status", "userId"]}
 
         context.unroute("**/api/incidents")
         page.evaluate("() => window.dispatchEvent(new Event('online'))")
@@ -512,6 +516,10 @@ def test_a_record_waiting_more_than_a_week_is_warned_about(
       db.close();
     }""")
     page.goto("/#/outbox")
+    # On every page, the header's badge turns into a warning too.
+    badge = page.get_by_test_id("queue-badge")
+    expect(badge).to_have_class(re.compile(r"\bqueue-badge--old\b"))
+    expect(badge).to_have_attribute("aria-label", re.compile("one has waited more than a week"))
     warning = page.get_by_test_id("outbox-old-warning")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("Some records have waited more than a week.")
@@ -558,4 +566,99 @@ def test_files_over_50_mb_together_are_not_kept_and_alice_is_told_why(
     expect(page.get_by_test_id("incident-error")).to_contain_text("more than 50 MB together")
     expect(page.get_by_test_id("queue-badge")).to_be_hidden()
     expect(page.get_by_label("What happened")).to_have_value(account)  # nothing typed is lost
+    context.set_offline(False)
+
+
+PASSES = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('haven-offline');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  if (!db.objectStoreNames.contains('passes')) return [];
+  return new Promise((resolve) => {
+    const request = db.transaction('passes').objectStore('passes').getAll();
+    request.onsuccess = () => resolve(request.result.map((pass) => ({
+      userId: pass.userId,
+      wrong: pass.wrong,
+      text: `${pass.emailHash} ${new TextDecoder().decode(pass.ciphertext)}`,
+    })));
+  });
+}"""
+
+
+def wait_for_the_copy_and_pass(page) -> list[dict]:
+    """Both are made just after signing in with a connection, in the background."""
+    for _ in range(100):
+        passes = page.evaluate(PASSES)
+        if passes and page.evaluate(RAW_REFERENCE):
+            return passes
+        page.wait_for_timeout(100)
+    raise AssertionError("no pass or no offline copy after signing in")
+
+
+def test_alice_opens_haven_without_signal_long_after_her_session_ended_and_records_a_concern(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 15: on the trip Zara said she had not eaten since yesterday."
+    alice = live_server.alice
+    signed_in_as(page, alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    passes = wait_for_the_copy_and_pass(page)
+    # Sealed with her password: neither her email nor her name is in clear.
+    assert len(passes) == 1
+    assert alice.email not in passes[0]["text"] and "Alice" not in passes[0]["text"]
+
+    # Her session ends (the idle timeout) and the trip has no signal. She opens Haven.
+    context.clear_cookies()
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_test_id("login-status")).to_contain_text("Haven cannot reach the server.")
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill("not-her-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("login-error")).to_have_text("Wrong email or password.")
+    page.get_by_label("Password").fill(alice.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("offline-banner")).to_be_visible()
+    expect(page.get_by_test_id("user-name")).to_have_text(alice.name)
+    expect(page.get_by_test_id("nav-account")).to_have_count(0)  # needs the server
+
+    page.get_by_test_id("offline-record-concern").click()
+    page.get_by_test_id("pupil-search").fill("zara")
+    page.get_by_role("option", name=re.compile(r"^Zara Okafor")).click()
+    page.get_by_text("Child protection", exact=True).click()
+    page.get_by_label("Neglect").check()
+    page.get_by_label("What happened").fill(account)
+    submit_concern(page)
+    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+    expect(page.get_by_test_id("queue-count")).to_have_text("1")
+
+    # Back in signal: the server no longer knows her session, so Haven asks for her
+    # password, then sends the concern.
+    context.set_offline(False)
+    expect(page.get_by_test_id("login-status")).to_have_text(
+        "Haven is connected again. Sign in to send the record waiting on this device.",
+        timeout=15000)
+    expect(page.get_by_label("Email")).to_have_value(alice.email)
+    assert alice_api.incidents_with_account(account) == []
+    page.get_by_label("Password").fill(alice.password)
+    page.get_by_role("button", name="Sign in").click()
+    found = wait_for_incidents(page, alice_api, account)
+    assert len(found) == 1
+    assert [category["name"] for category in found[0]["categories"]] == ["Neglect"]
+
+    # "Sign out" takes the pass and the copy: no signing in without signal after that.
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-status")).to_have_text("You have signed out.")
+    for _ in range(20):
+        if not page.evaluate(PASSES):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(PASSES) == [] and page.evaluate(RAW_REFERENCE) == []
+    context.set_offline(True)
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill(alice.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("you have not signed in on this device")
     context.set_offline(False)

@@ -13,8 +13,9 @@ function pages(session) {
   const list = [
     { route: 'home', name: 'Home' },
     { route: 'incidents/new', name: 'Record a concern', testid: 'nav-record-concern' },
-    { route: 'account', name: 'Account' },
   ];
+  if (session.offline) return list; // the only pages that work without signal
+  list.push({ route: 'account', name: 'Account' });
   if (session.roles.includes('admin')) {
     // One link for the whole administration, which has its own menu on its pages: the
     // header stays short enough for a phone however many administration pages there are.
@@ -72,6 +73,9 @@ export function signedInLayout(session, actions, { current, setupOnly = false, c
   });
 
   const queue = queueBadge(session);
+  const offline = session.offline ? h('p', { class: 'message message--warning', 'data-testid': 'offline-banner' },
+    'No connection: you are signed in on this device only. What you record is kept here and '
+    + 'sent when Haven can be reached.') : null;
   const element = h('div', { class: 'signed-in' },
     h('header', { class: 'site-header' },
       h('div', { class: 'site-header__inner' },
@@ -82,6 +86,7 @@ export function signedInLayout(session, actions, { current, setupOnly = false, c
           h('span', { class: 'site-header__user', 'data-testid': 'user-name' }, user.name)),
         h('div', { class: 'site-header__actions' }, queue.badge, blank, signOut))),
     h('main', { class: 'page' },
-      isAdminPage(current) && !setupOnly ? adminNav(current) : null, alert, queue.news, content));
+      isAdminPage(current) && !setupOnly ? adminNav(current) : null, offline, alert, queue.news,
+      content));
   return { element, alert };
 }

@@ -1,7 +1,7 @@
 // The header's link to the outbox, with how many records wait on this device, and a
 // calm line when one of them has been sent ("Sent: incident 12").
 import { announce, h } from '../dom.js';
-import { unsentCount, waitingForSignIn, watchQueue } from '../offline/queue.js';
+import { unsentSummary, waitingForSignIn, watchQueue } from '../offline/queue.js';
 
 /** session: the signed-in user, whose queue alone is counted. Returns {badge, news}. */
 export function queueBadge(session) {
@@ -13,10 +13,14 @@ export function queueBadge(session) {
   const news = h('p', { class: 'message message--notice', role: 'status', 'data-testid': 'queue-news' });
 
   async function refresh() {
-    const unsent = await unsentCount(userId);
+    const { unsent, overAWeek } = await unsentSummary(userId);
     count.textContent = String(unsent);
     badge.hidden = unsent === 0;
+    // Before the browser could clear it: the badge itself turns to a warning.
+    badge.classList.toggle('queue-badge--old', overAWeek);
+    badge.title = overAWeek ? 'A record has waited more than a week: open the outbox' : '';
     badge.setAttribute('aria-label', `Outbox: ${unsent} not sent yet`
+      + (overAWeek ? ', one has waited more than a week' : '')
       + (waitingForSignIn() ? ', waiting for you to sign in again' : ''));
   }
 

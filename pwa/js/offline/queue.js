@@ -59,11 +59,23 @@ export const queuedItems = (userId) => HavenQueue.list(userId);
 
 let lastCount = { userId: null, unsent: 0 };
 
+export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * userId's records waiting on this device (queued, sending, needing attention): {unsent,
+ * overAWeek}, overAWeek true when one has waited more than 7 days (the browser may clear
+ * a site's storage after that, e.g. Safari for a site not added to the home screen).
+ */
+export async function unsentSummary(userId) {
+  const waiting = (await HavenQueue.list(userId)).filter((item) => item.status !== 'sent');
+  lastCount = { userId, unsent: waiting.length };
+  const overAWeek = waiting.some((item) => Date.now() - item.createdAt > WEEK_MS);
+  return { unsent: waiting.length, overAWeek };
+}
+
 /** How many of userId's records wait on this device (queued, sending, needing attention). */
 export async function unsentCount(userId) {
-  const unsent = await HavenQueue.unsentCount(userId);
-  lastCount = { userId, unsent };
-  return unsent;
+  return (await unsentSummary(userId)).unsent;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The offline copy of what the record forms need (pupils' names, year and form;
 // categories; agencies; staff names): GET /api/offline/reference, kept encrypted for the
-// signed-in user (service-worker/queue.js), refreshed while online, wiped at sign-out.
+// signed-in user (service-worker/queue.js), refreshed while online, wiped at "Sign out"
+// (offline/sign-in.js says what else wipes it).
 // The forms ask the server first; only when it cannot be reached do they use this copy,
 // and they say how old it is.
 import { api } from '../api.js';
@@ -28,11 +29,6 @@ async function stored(userId) {
   return held;
 }
 
-/** Signing out: nothing of the user's lists stays on the device. */
-export async function forgetReference(userId) {
-  held = null;
-  await HavenQueue.forgetReference(userId).catch(() => {});
-}
 
 /** "from 5 minutes ago", "from 29/11/2026": how old the copy is, in words. */
 export function ageInWords(savedAt) {
@@ -103,10 +99,14 @@ export function startReference(session) {
   refreshReference(signedIn);
 }
 
-/** Signed out: the copy is wiped. */
-export function endReference(userId) {
+/**
+ * The session ended: the copy is no longer refreshed or held in this page's memory. It
+ * stays on the device, encrypted, for signing in without signal (offline/sign-in.js),
+ * until "Sign out" wipes it.
+ */
+export function stopReference() {
   signedIn = null;
-  return forgetReference(userId);
+  held = null;
 }
 
 window.addEventListener('online', () => {

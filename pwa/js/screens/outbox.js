@@ -5,11 +5,10 @@ import { h } from '../dom.js';
 import { signedInLayout } from '../components/layout.js';
 import { statusRegion } from '../components/form.js';
 import {
-  queuedContent, queuedItems, replayNow, sendAgain, waitingForSignIn, watchQueue,
+  WEEK_MS, queuedContent, queuedItems, replayNow, sendAgain, waitingForSignIn, watchQueue,
 } from '../offline/queue.js';
 import { dateAndTime } from '../time.js';
 
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const STATUS_IN_WORDS = {
   queued: 'Waiting to be sent',
   sending: 'Sending',
