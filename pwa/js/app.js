@@ -8,9 +8,10 @@ import { elevationPrompt } from './components/elevation-prompt.js';
 import { idleWarning } from './components/idle-warning.js';
 import { startIdleClock } from './idle-clock.js';
 import { listenToOtherTabs, tellOtherTabs } from './other-tabs.js';
-import { confirmAction } from './components/confirm.js';
+import { chooseAction } from './components/confirm.js';
 import {
-  cannotReachServer, lastKnownUnsent, startReplays, stopReplays, unsentCount,
+  cannotReachServer, lastKnownUnsent, queuedItems, replayNow, startReplays, stopReplays,
+  unsentCount, watchQueue,
 } from './offline/queue.js';
 import { startReference, stopReference } from './offline/reference.js';
 import {
@@ -47,6 +48,7 @@ const state = {
   session: null, // from GET or POST /api/session, while signed in; offline: true when
   // signed in on this device alone, without signal (offline/sign-in.js)
   backOnlineTimer: null,
+  stopWaitingToSignOut: null, // set while "sign out once they are sent" waits
   locked: false,
   lockRequest: Promise.resolve(),
   idleClock: null,
@@ -262,6 +264,7 @@ async function finishEnrolment() {
 
 /** Forgets the session on this page and shows the login screen. */
 function endSession(message) {
+  stopWaitingToSignOut();
   stopReplays();
   stopReference();
   stopWatchingForConnection();
@@ -276,18 +279,48 @@ function endSession(message) {
 
 /**
  * Records not yet sent stay on this device for their author, sent when they next sign in
- * here. Resolves true to sign out all the same, false to stay and let them go first.
+ * here. Resolves 'now' (sign out all the same), 'when-sent' (stay signed in until they
+ * have gone, then sign out) or 'stay'.
  */
 async function askBeforeSigningOut(unsent) {
   const records = unsent === 1 ? '1 record has' : `${unsent} records have`;
-  const go = await confirmAction(root, {
+  const answer = await chooseAction(root, {
     heading: 'Records not sent yet',
-    message: `${records} not reached Haven yet. Stay signed in and connected until they are `
-      + 'sent (see the outbox), or sign out anyway: they stay on this device, for you alone, '
-      + 'and are sent when you next sign in here.',
-    confirmLabel: 'Sign out anyway',
+    message: `${records} not reached Haven yet. Haven can sign you out as soon as they are `
+      + 'sent (stay connected until then), or you can sign out now: they stay on this device, '
+      + 'for you alone, and are sent when you next sign in here.',
+    choices: [
+      { value: 'when-sent', label: 'Sign out once they are sent', kind: 'primary', testid: 'sign-out-when-sent' },
+      { value: 'now', label: 'Sign out anyway', kind: 'danger', testid: 'confirm' },
+    ],
   });
-  return go;
+  return answer || 'stay';
+}
+
+/** Signs out without asking once nothing is queued or sending; what needs attention stays. */
+async function signOutIfAllSent(session) {
+  if (state.session !== session || state.locked) return;
+  const items = await queuedItems(session.user.id);
+  if (items.some((item) => item.status === 'queued' || item.status === 'sending')) return;
+  stopWaitingToSignOut();
+  if (items.some((item) => item.status === 'needs-attention')) {
+    navigate('outbox'); // the outbox says what needs attention; signing out is up to them
+    return;
+  }
+  await signOutNow(session, 0);
+}
+
+function signOutWhenSent() {
+  const { session } = state;
+  stopWaitingToSignOut();
+  state.stopWaitingToSignOut = watchQueue(() => { signOutIfAllSent(session).catch(() => {}); });
+  navigate('outbox');
+  replayNow();
+}
+
+function stopWaitingToSignOut() {
+  if (state.stopWaitingToSignOut) state.stopWaitingToSignOut();
+  state.stopWaitingToSignOut = null;
 }
 
 /** Ends the server's session; false when the server could not be reached. */
@@ -308,7 +341,16 @@ async function signOut() {
   const userId = session.user.id;
   // Known at once from the header's count, so signing out is not held up by IndexedDB.
   const unsent = lastKnownUnsent(userId) ?? await unsentCount(userId).catch(() => 0);
-  if (unsent > 0 && !await askBeforeSigningOut(unsent)) return;
+  if (unsent > 0) {
+    const answer = await askBeforeSigningOut(unsent);
+    if (answer === 'when-sent') signOutWhenSent();
+    if (answer !== 'now') return;
+  }
+  await signOutNow(session, unsent);
+}
+
+async function signOutNow(session, unsent) {
+  const userId = session.user.id;
   const told = session.offline ? false : await endServerSession();
   // Nothing of this person's stays on the device but the records not sent yet.
   await forgetEverythingOf(userId);
@@ -473,7 +515,15 @@ window.addEventListener('hashchange', () => {
   }
 });
 
-const actions = { blank: blankScreen, signOut, refresh, navigate };
+const actions = {
+  blank: blankScreen,
+  signOut,
+  refresh,
+  navigate,
+  // The outbox says so, and offers to stay signed in after all.
+  signingOutWhenSent: () => Boolean(state.stopWaitingToSignOut),
+  staySignedIn: stopWaitingToSignOut,
+};
 
 async function start() {
   const token = takeResetToken();

@@ -623,6 +623,11 @@ def test_alice_opens_haven_without_signal_long_after_her_session_ended_and_recor
     expect(page.get_by_test_id("offline-banner")).to_be_visible()
     expect(page.get_by_test_id("user-name")).to_have_text(alice.name)
     expect(page.get_by_test_id("nav-account")).to_have_count(0)  # needs the server
+    # The blank screen works offline too: her password, checked on the device, opens it.
+    page.get_by_test_id("blank-screen").click()
+    page.get_by_label("Your password").fill(alice.password)
+    page.get_by_test_id("unlock").click()
+    expect(page.get_by_test_id("offline-banner")).to_be_visible()
 
     page.get_by_test_id("offline-record-concern").click()
     page.get_by_test_id("pupil-search").fill("zara")
@@ -662,3 +667,26 @@ def test_alice_opens_haven_without_signal_long_after_her_session_ended_and_recor
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("login-error")).to_contain_text("you have not signed in on this device")
     context.set_offline(False)
+
+
+def test_alice_chooses_to_be_signed_out_once_her_concern_is_sent(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 16: Zara said her mum has not been home for two days."
+    signed_in_as(page, live_server.alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
+    fill_concern(page, account)
+    submit_concern(page)
+    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+
+    page.get_by_test_id("sign-out").click()
+    page.get_by_role("dialog", name="Records not sent yet").get_by_role(
+        "button", name="Sign out once they are sent").click()
+    expect(page.get_by_test_id("signing-out-when-sent")).to_be_visible()
+    expect(page.get_by_test_id("user-name")).to_have_text(live_server.alice.name)
+
+    context.unroute("**/api/incidents")
+    page.get_by_role("button", name="Try sending now").click()
+    expect(page.get_by_test_id("login-status")).to_have_text("You have signed out.", timeout=15000)
+    assert len(alice_api.incidents_with_account(account)) == 1

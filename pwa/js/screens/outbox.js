@@ -70,6 +70,22 @@ function itemCard(session, item, content) {
     ...parts);
 }
 
+/** While Haven waits to sign the person out once everything is sent: say so, and undo. */
+function signingOutNotice(actions) {
+  if (!actions.signingOutWhenSent()) return null;
+  const stay = h('button', { type: 'button', class: 'button button--secondary button--small', 'data-testid': 'stay-signed-in' },
+    'Stay signed in');
+  const notice = h('div', { class: 'banner banner--warning', 'data-testid': 'signing-out-when-sent' },
+    h('p', {}, 'You will be signed out as soon as these records are sent. Keep Haven open and '
+      + 'connected until then.'),
+    stay);
+  stay.addEventListener('click', () => {
+    actions.staySignedIn();
+    notice.remove();
+  });
+  return notice;
+}
+
 export function outboxScreen(session, actions) {
   const heading = h('h1', { tabindex: '-1' }, 'Outbox');
   const status = statusRegion('outbox-status');
@@ -81,7 +97,7 @@ export function outboxScreen(session, actions) {
     heading,
     h('p', { class: 'lead' }, 'Records you wrote on this device wait here until they reach Haven. '
       + 'They are sent automatically when there is a connection.'),
-    warning, status, list, h('div', { class: 'button-row' }, sendNow));
+    signingOutNotice(actions), warning, status, list, h('div', { class: 'button-row' }, sendNow));
   const layout = signedInLayout(session, actions, { current: 'outbox', content: host });
   const userId = session.user.id;
 
