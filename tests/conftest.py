@@ -41,6 +41,15 @@ PASSWORD = "Correct-Horse-42!"
 CSRF = {"X-Requested-With": "haven"}
 
 
+def pytest_collection_modifyitems(items):
+    # Run by pytest-xdist (-n, see pyproject.toml): the browser tests share one live
+    # server and wait on browsers more than they use the processor, so they all go to one
+    # worker (--dist loadgroup) while the others share the rest of the suite.
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browsers"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing():
     """argon2id at production cost takes ~100 ms a hash; tests hash hundreds of times."""
