@@ -15,11 +15,11 @@ import {
 } from './offline/queue.js';
 import { startReference, stopReference } from './offline/reference.js';
 import {
-  NO_CONNECTION, forgetEverythingOf, forgetOldPasses, passwordOpensPass,
+  NO_CONNECTION, forgetEverythingOf, forgetOldPasses, passwordOpensPass, rememberSignIn,
 } from './offline/sign-in.js';
 import { forgetThisDevice } from './push.js';
 import { accountScreen } from './screens/account.js';
-import { addIncidentScreen } from './screens/add-incident.js';
+import { addIncidentScreen, refusedIncidentScreen } from './screens/add-incident.js';
 import { adminAgenciesScreen } from './screens/admin-agencies.js';
 import { adminCategoriesScreen } from './screens/admin-categories.js';
 import { adminPupilsScreen } from './screens/admin-pupils.js';
@@ -138,6 +138,9 @@ const PAGES = [
     name: 'add-incident', pattern: /^incidents\/new$/, screen: addIncidentScreen, offline: true,
   },
   { name: 'outbox', pattern: /^outbox$/, screen: outboxScreen, offline: true },
+  {
+    name: 'refused-incident', pattern: /^outbox\/(?<item>[0-9a-f]+)\/edit$/, screen: refusedIncidentScreen, offline: true,
+  },
   { name: 'incident', pattern: /^incidents\/(?<id>\d+)$/, screen: incidentScreen },
   { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
@@ -230,12 +233,11 @@ async function checkConnection() {
     return;
   }
   if (state.session !== session) return;
-  if (fresh.user.id !== session.user.id || fresh.locked) {
+  if (fresh.user.id !== session.user.id) {
     endSession({ email: session.user.email, notice: 'Haven is connected again. Sign in to carry on.' });
     return;
   }
-  state.locked = false;
-  enter(fresh);
+  enter(fresh); // the blank screen first, if the server's session was blanked
 }
 
 function watchForConnection() {
@@ -415,6 +417,10 @@ async function unlock(password) {
   }
   tellOtherTabs({ type: 'unlocked' });
   await refresh();
+  // The password was right: the pass for signing in without signal is made fresh.
+  if (state.session && setUpDone(state.session)) {
+    rememberSignIn(state.session.user.email, password, state.session);
+  }
 }
 
 function isBlankScreenShortcut(event) {
