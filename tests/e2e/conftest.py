@@ -1,9 +1,11 @@
 """Fixtures for the end-to-end tests: a real `haven serve` on a free port, with one school
-and its named members of staff (see LiveServer), and real browsers driving the PWA.
+and its named members of staff (see LiveServer), and real browsers driving the PWA. The
+session shares one server (live_server); a test that stops the server has its own
+(stoppable_server).
 
 - Chromium is Debian's /usr/bin/chromium, driven by Playwright's sync API. We never run
   `playwright install`: the browser comes from the system's packages.
-- WebKit (test_webkit.py) is Debian's WebKitWebDriver under xvfb-run, driven by Selenium.
+- WebKit (test_webkit*.py) is Debian's WebKitWebDriver under xvfb-run, driven by Selenium.
 
 Outside CI a missing browser skips the test with the package to install; under CI (CI set,
 as .ci/run does) it fails, so a green CI run always means the browsers really ran.
@@ -278,17 +280,17 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10) -> None:
     process.wait(timeout=timeout)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """`haven serve` on 127.0.0.1 with Oakfield Primary, its staff (see LiveServer) and its
-    pupils (PUPILS_CSV)."""
-    data_dir = tmp_path_factory.mktemp("haven-e2e-data")
-    base_url = f"http://127.0.0.1:{free_port()}"
+def oakfield_server(
+    data_dir: Path, base_url: str, staff: tuple[Person, ...] = EVERYONE
+) -> LiveServer:
+    """A data folder with Oakfield Primary, the given members of its staff (see LiveServer)
+    and its pupils (PUPILS_CSV), for a server at base_url. Nothing runs yet: see
+    start_server."""
     env = haven_environment(data_dir, base_url)
     # The data folder as working directory, so no .env file of the caller's is read.
     run_haven(env, data_dir, "init")
     run_haven(env, data_dir, "school", "add", "Oakfield Primary", "--slug", "oakfield")
-    for person in EVERYONE:
+    for person in staff:
         roles = [arg for role in person.roles for arg in ("--role", role)]
         temporary = ["--temporary"] if person.temporary else []
         run_haven(
@@ -302,7 +304,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     pupils_csv.write_text(PUPILS_CSV)
     run_haven(env, data_dir, "import", "pupils", str(pupils_csv), "--school", "oakfield")
 
-    server = LiveServer(
+    return LiveServer(
         base_url=base_url,
         data_dir=data_dir,
         log_path=data_dir / "server.log",
@@ -315,11 +317,17 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         rita=RITA,
         sam=SAM,
     )
-    with server.log_path.open("wb") as log:
+
+
+def start_server(server: LiveServer) -> tuple[LiveServer, subprocess.Popen]:
+    """Runs `haven serve` on the server's data folder and address, and waits until it is
+    healthy. Returns the server with its pid, and the process (for stop_process_group).
+    The log is appended to, so a server started again keeps what the first one wrote."""
+    with server.log_path.open("ab") as log:
         process = subprocess.Popen(
-            haven_command("serve", "--bind", base_url.removeprefix("http://")),
-            env=env,
-            cwd=data_dir,
+            haven_command("serve", "--bind", server.base_url.removeprefix("http://")),
+            env=haven_environment(server.data_dir, server.base_url),
+            cwd=server.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -328,9 +336,59 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     server = replace(server, pid=process.pid)
     try:
         wait_until_healthy(server, process)
+    except BaseException:
+        stop_process_group(process)
+        raise
+    return server, process
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """`haven serve` on 127.0.0.1 with Oakfield Primary, its staff (see LiveServer) and its
+    pupils (PUPILS_CSV), shared by the whole session: no test may stop it."""
+    data_dir = tmp_path_factory.mktemp("haven-e2e-data")
+    server, process = start_server(oakfield_server(data_dir, f"http://127.0.0.1:{free_port()}"))
+    try:
         yield server
     finally:
         stop_process_group(process)
+
+
+class StoppableServer:
+    """A `haven serve` of one test's own, which the test may stop and start again: on the
+    same port each time, so a browser sees the same origin (its service worker, IndexedDB
+    and cookies stay), and on the same data folder, so sessions survive the restart."""
+
+    def __init__(self, server: LiveServer):
+        self.server = server
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.server, self.process = start_server(self.server)
+
+    def stop(self) -> None:
+        """SIGTERM, and the wait until it has gone: the port no longer answers."""
+        if self.process is not None:
+            stop_process_group(self.process)
+            self.process = None
+
+
+@pytest.fixture
+def stoppable_server(tmp_path_factory, request) -> Iterator[StoppableServer]:
+    """Oakfield on a server of this test's own, running, that it may stop and start. Only
+    Alice has an account there: each other member of staff would cost a second to add."""
+    data_dir = tmp_path_factory.mktemp("haven-e2e-stoppable")
+    own = StoppableServer(
+        oakfield_server(data_dir, f"http://127.0.0.1:{free_port()}", staff=(ALICE,))
+    )
+    own.start()
+    try:
+        yield own
+    finally:
+        if call_failed(request):
+            print(own.server.health())
+            print(f"the server's log:\n{own.server.log_tail()}")
+        own.stop()
 
 
 # --- Chromium through Playwright ---------------------------------------------------------
@@ -521,7 +579,7 @@ def wait_for_webdriver(url: str, process: subprocess.Popen, log_path: Path) -> N
 
 
 @pytest.fixture
-def webkit_driver(live_server, request, screenshot_dir, tmp_path):
+def webkit_driver(request, screenshot_dir, tmp_path):
     """A Selenium session in WebKitGTK's MiniBrowser, on a private X display.
 
     WebKitGTK has no headless mode, so WebKitWebDriver runs under xvfb-run, in a process
