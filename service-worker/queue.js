@@ -240,6 +240,17 @@ self.HavenQueue = (() => {
     }
   }
 
+  /**
+   * The author's own item goes: a corrected copy of a refused record has been sent or kept
+   * in its place. Anyone else's item stays whoever asks.
+   */
+  async function removeItem(userId, id) {
+    const item = await get('items', id);
+    if (!item || item.userId !== userId) return;
+    await remove('items', id);
+    tell({ type: 'changed' });
+  }
+
   // --- the offline copy of what the forms need ---------------------------------------------
 
   async function saveReference(userId, reference) {
@@ -422,7 +433,7 @@ self.HavenQueue = (() => {
   }
 
   return Object.freeze({
-    add, list, read, retry, unsentCount, replay, listen,
+    add, list, read, retry, remove: removeItem, unsentCount, replay, listen,
     saveReference, loadReference, forgetReference,
     savePass, loadPass, allPasses, forgetPass, forgetUser,
   });

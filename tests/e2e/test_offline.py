@@ -102,6 +102,22 @@ def queue_offline(context, page, account: str, photo=None) -> None:
     expect(page.get_by_test_id("queue-count")).to_have_text("1")
 
 
+def queue_action_offline(context, page, api, account: str, action: str) -> int:
+    """Alice records a concern about Zara, then adds an action to it with no signal: it is
+    kept on the device. The incident's id."""
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    fill_concern(page, account)
+    submit_concern(page)
+    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
+    incident_id = api.incidents_with_account(account)[0]["id"]
+    page.goto(f"/#/incidents/{incident_id}")
+    page.get_by_test_id("action-text").fill(action)
+    context.set_offline(True)
+    page.get_by_test_id("add-action").click()
+    expect(page.get_by_test_id("incident-status")).to_have_text(SAVED)
+    return incident_id
+
+
 def wait_for_incidents(page, api, account: str, count: int = 1, seconds: float = 20) -> list[dict]:
     found = []
     for _ in range(int(seconds * 4)):
@@ -110,6 +126,23 @@ def wait_for_incidents(page, api, account: str, count: int = 1, seconds: float =
             break
         page.wait_for_timeout(250)
     return found
+
+
+NEEDS_ATTENTION = "[data-testid=outbox-item][data-status=needs-attention]"
+
+
+def refused_in_the_outbox(context, page, pattern: str, status: int = 422,
+                          message: str = "Zara Okafor has left the school."):
+    """The connection returns and the server refuses what is queued (at `pattern`): its
+    card in the outbox, once it needs attention. The refusal stays routed."""
+    refusal = json.dumps({"code": "REFUSED", "message": message})
+    context.route(pattern, lambda route: route.fulfill(
+        status=status, content_type="application/json", body=refusal))
+    context.set_offline(False)
+    page.goto("/#/outbox")
+    item = page.locator(NEEDS_ATTENTION)
+    expect(item).to_have_count(1, timeout=15000)
+    return item
 
 
 def sync_registration_id(context, page) -> tuple:
@@ -273,14 +306,7 @@ def test_a_refusal_during_replay_needs_attention_and_keeps_the_content(
     account = "Offline 6: Zara disclosed that she is being hit at home."
     signed_in_as(page, live_server.alice)
     queue_offline(context, page, account)
-    refusal = json.dumps({"code": "PUPIL_LEFT", "message": "Zara Okafor has left the school."})
-    context.route("**/api/incidents", lambda route: route.fulfill(
-        status=422, content_type="application/json", body=refusal))
-
-    context.set_offline(False)
-    page.goto("/#/outbox")
-    item = page.locator("[data-testid=outbox-item][data-status=needs-attention]")
-    expect(item).to_have_count(1, timeout=15000)
+    item = refused_in_the_outbox(context, page, "**/api/incidents")
     expect(item.get_by_test_id("outbox-problem")).to_contain_text("Zara Okafor has left the school.")
     expect(item.get_by_test_id("outbox-text")).to_have_text(account)
     expect(item.get_by_test_id("copy-text")).to_be_visible()
@@ -290,6 +316,116 @@ def test_a_refusal_during_replay_needs_attention_and_keeps_the_content(
     item.get_by_test_id("send-again").click()
     assert len(wait_for_incidents(page, alice_api, account)) == 1
     expect(page.locator("[data-testid=outbox-item][data-status=sent]")).to_have_count(1)
+
+
+def test_alice_edits_a_refused_concern_and_it_is_sent_in_the_refused_ones_place(
+    context, page, live_server, signed_in_as, alice_api, tmp_path
+):
+    account = "Offline 17: Zara said a boy pushed her down the stairs."
+    corrected = "Offline 17: Zara said a boy pushed her down the stairs at lunch; a bruise on her arm."
+    photo = tmp_path / "stairs.png"
+    photo.write_bytes(tiny_png())
+    signed_in_as(page, live_server.alice)
+    queue_offline(context, page, account, photo)
+    item = refused_in_the_outbox(context, page, "**/api/incidents")
+    context.unroute("**/api/incidents")
+
+    item.get_by_test_id("edit-and-send").click()
+    expect(page.get_by_test_id("refused-record")).to_contain_text("Zara Okafor has left the school.")
+    expect(page.get_by_test_id("chosen-pupil")).to_contain_text("Zara Okafor")
+    expect(page.get_by_label("Physical abuse")).to_be_checked()
+    expect(page.get_by_test_id("chosen-file")).to_contain_text("stairs.png")
+    expect(page.get_by_label("What happened")).to_have_value(account)
+    page.get_by_label("What happened").fill(corrected)
+    submit_concern(page)
+    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
+
+    incidents = alice_api.incidents_with_account(corrected)
+    assert len(incidents) == 1
+    assert [category["name"] for category in incidents[0]["categories"]] == ["Physical abuse"]
+    assert [file["name"] for file in incidents[0]["files"]] == ["stairs.png"]
+    page.goto("/#/outbox")
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+    assert alice_api.incidents_with_account(account) == []
+
+
+def test_a_refused_concern_about_a_pupil_not_found_asks_for_the_pupil_and_can_wait_again(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 18: Zara said she sleeps on the sofa since her uncle moved in."
+    signed_in_as(page, live_server.alice)
+    queue_offline(context, page, account)
+    item = refused_in_the_outbox(context, page, "**/api/incidents")
+
+    def without_zara(route):
+        answer = route.fetch()
+        reference = answer.json()
+        reference["pupils"] = [p for p in reference["pupils"] if p["last_name"] != "Okafor"]
+        route.fulfill(response=answer, json=reference)
+
+    # As if she had left: the school's list no longer has her.
+    context.route("**/api/offline/reference", without_zara)
+    item.get_by_test_id("edit-and-send").click()
+    expect(page.get_by_test_id("pupil-not-found")).to_contain_text(
+        "The pupil this record was about could not be found")
+    expect(page.get_by_test_id("chosen-pupil")).to_have_count(0)
+    expect(page.get_by_label("What happened")).to_have_value(account)
+    context.unroute("**/api/offline/reference")
+    page.get_by_test_id("pupil-search").fill("Zara")
+    page.get_by_role("option", name=re.compile(r"^Zara Okafor")).click()
+
+    # No signal again: the correction waits on the device in the refused one's place.
+    context.unroute("**/api/incidents")
+    context.set_offline(True)
+    submit_concern(page)
+    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+    page.goto("/#/outbox")
+    expect(page.get_by_test_id("outbox-item")).to_have_count(1)
+    expect(page.locator(NEEDS_ATTENTION)).to_have_count(0)
+    context.set_offline(False)
+    assert len(wait_for_incidents(page, alice_api, account)) == 1
+
+
+def test_alice_edits_the_text_of_a_refused_action_and_it_is_sent_in_its_place(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 19: Zara came in with a cut lip and would not say how."
+    action = "Offline 19: phoned home, no answer."
+    corrected = "Offline 19: phoned home at 9:10, no answer; left a message for mum."
+    signed_in_as(page, live_server.alice)
+    incident_id = queue_action_offline(context, page, alice_api, account, action)
+    item = refused_in_the_outbox(context, page, "**/api/incidents/*/actions",
+                                 message="The text is too short.")
+    context.unroute("**/api/incidents/*/actions")
+
+    item.get_by_test_id("edit-and-send").click()
+    text = item.get_by_test_id("corrected-action-text")
+    expect(text).to_have_value(action)
+    expect(text).to_be_focused()
+    text.fill(corrected)
+    item.get_by_test_id("send-corrected").click()
+    expect(page.get_by_test_id("outbox-news")).to_have_text(
+        re.compile(r"^Sent: an action on incident \d+\.$"))
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+    actions = alice_api.request.get(f"/api/incidents/{incident_id}").json()["actions"]
+    assert [entry["text"] for entry in actions] == [corrected]
+
+
+def test_an_action_refused_because_alice_can_no_longer_see_the_incident_can_only_be_copied(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 20: Zara's packed lunch was a packet of crisps again."
+    signed_in_as(page, live_server.alice)
+    queue_action_offline(context, page, alice_api, account,
+                         "Offline 20: spoke to the kitchen about a hot lunch.")
+    item = refused_in_the_outbox(context, page, "**/api/incidents/*/actions", status=404,
+                                 message="No such incident.")
+
+    expect(item.get_by_test_id("outbox-problem")).to_contain_text("You can no longer see that incident")
+    expect(item.get_by_test_id("copy-text")).to_be_visible()
+    expect(item.get_by_test_id("edit-and-send")).to_have_count(0)
+    expect(item.get_by_test_id("send-again")).to_have_count(0)
+    context.unroute("**/api/incidents/*/actions")
 
 
 def test_what_is_kept_on_the_device_cannot_be_read(context, page, live_server, signed_in_as):
@@ -416,17 +552,7 @@ def test_an_action_added_offline_is_sent_once_under_its_incident(
     account = "Offline 10: Zara said she had not eaten since yesterday lunchtime."
     action = "Offline 10: gave Zara breakfast from the club and told the DSL by phone."
     signed_in_as(page, live_server.alice)
-    page.evaluate(WAIT_FOR_CONTROLLER)
-    fill_concern(page, account)
-    submit_concern(page)
-    expect(page.get_by_test_id("incident-recorded")).to_be_visible()
-    incident_id = alice_api.incidents_with_account(account)[0]["id"]
-
-    page.goto(f"/#/incidents/{incident_id}")
-    page.get_by_test_id("action-text").fill(action)
-    context.set_offline(True)
-    page.get_by_test_id("add-action").click()
-    expect(page.get_by_test_id("incident-status")).to_have_text(SAVED)
+    incident_id = queue_action_offline(context, page, alice_api, account, action)
     expect(page.get_by_test_id("queue-count")).to_have_text("1")
 
     context.set_offline(False)

@@ -2,7 +2,10 @@
 // as tick boxes: in columns on a wide screen, one under another on a phone.
 import { checkboxFieldset } from './checkboxes.js';
 
-/** agencies: from GET /api/agencies. Returns {element, chosen(), clear()}. */
+/**
+ * agencies: from GET /api/agencies. Returns {element, chosen(), choose(ids), clear()}:
+ * choose() gives back the ids no longer offered (an agency the school has retired).
+ */
 export function agencyChoice(agencies, { hint, testid }) {
   const active = agencies.filter((agency) => agency.active)
     .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
@@ -17,6 +20,7 @@ export function agencyChoice(agencies, { hint, testid }) {
   return {
     element: group.element,
     chosen: group.chosen,
+    choose: group.choose,
     clear() {
       group.element.querySelectorAll('input').forEach((box) => { box.checked = false; });
     },

@@ -23,7 +23,10 @@ function choice(category, label) {
   return { box, element, guidance };
 }
 
-/** categories: from GET /api/categories. Returns {element, chosen(), first}. */
+/**
+ * categories: from GET /api/categories. Returns {element, chosen(), choose(ids), first}:
+ * choose() ticks these (a refused record's) and gives back the ids no longer offered.
+ */
 export function categoryPicker(categories) {
   const active = categories.filter((category) => category.active);
   const parents = active.filter((category) => category.parent_id === null).sort(byPosition);
@@ -59,6 +62,16 @@ export function categoryPicker(categories) {
   return {
     element,
     chosen: () => boxes.filter(({ box }) => box.checked).map(({ box }) => Number(box.value)),
+    choose(ids) {
+      const ticked = boxes.filter(({ box }) => ids.includes(Number(box.value)));
+      for (const { box } of ticked) {
+        box.checked = true;
+        box.closest('details').open = true; // what was chosen is in sight, to check
+        // The same as a tick by hand: the guidance shows and the heading counts it.
+        box.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+      return ids.filter((id) => !ticked.some(({ box }) => Number(box.value) === id));
+    },
     first: groups[0]?.querySelector('summary'),
   };
 }

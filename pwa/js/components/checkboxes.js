@@ -7,7 +7,8 @@ import { uniqueId } from './form.js';
 /**
  * options: [{value, name, hint}]; selected: the values ticked at first.
  * scroll: a long list (every member of staff) scrolls inside a box of its own.
- * Returns {element, chosen(), first}: chosen() lists the ticked values.
+ * Returns {element, chosen(), choose(values), first}: chosen() lists the ticked values;
+ * choose() ticks these too and gives back those not among the options.
  */
 export function checkboxFieldset({
   legend, hint, options, selected = [], name, scroll = false,
@@ -37,6 +38,10 @@ export function checkboxFieldset({
     element,
     // Values as given (numbers stay numbers), not the strings of the inputs.
     chosen: () => boxes.filter(({ box }) => box.checked).map(({ value }) => value),
+    choose(values) {
+      boxes.forEach(({ box, value }) => { if (values.includes(value)) box.checked = true; });
+      return values.filter((value) => !boxes.some((option) => option.value === value));
+    },
     first: boxes[0]?.box,
   };
 }

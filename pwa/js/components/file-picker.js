@@ -34,7 +34,8 @@ function fileButton(text, attributes) {
 
 /**
  * legendHidden: for a picker under a heading that already says what it is for.
- * Returns {element, files(), clear()}.
+ * Returns {element, files(), add(files), clear()}: add() takes File objects, e.g. those of a
+ * refused record being corrected, with the same checks as a choice in the picker.
  */
 export function filePicker({ legend = 'Files (optional)', legendHidden = false } = {}) {
   let chosen = [];
@@ -65,9 +66,9 @@ export function filePicker({ legend = 'Files (optional)', legendHidden = false }
     }));
   }
 
-  function add(input) {
+  function add(files) {
     const problems = [];
-    for (const file of input.files) {
+    for (const file of files) {
       if (chosen.length >= MAX_FILES) {
         problems.push(`Only ${MAX_FILES} files can go with one record: ${file.name} was left out.`);
       } else if (!acceptable(file)) {
@@ -78,13 +79,17 @@ export function filePicker({ legend = 'Files (optional)', legendHidden = false }
         chosen.push(file);
       }
     }
-    // Emptied, so choosing the same file again after removing it still counts as a change.
-    input.value = '';
     alert.textContent = problems.join(' ');
     show();
   }
-  browse.input.addEventListener('change', () => add(browse.input));
-  camera.input.addEventListener('change', () => add(camera.input));
+
+  function addChosen(input) {
+    add([...input.files]);
+    // Emptied, so choosing the same file again after removing it still counts as a change.
+    input.value = '';
+  }
+  browse.input.addEventListener('change', () => addChosen(browse.input));
+  camera.input.addEventListener('change', () => addChosen(camera.input));
 
   const element = h('fieldset', { class: 'fieldset file-picker' },
     h('legend', { class: legendHidden ? 'visually-hidden' : null }, legend),
@@ -97,6 +102,7 @@ export function filePicker({ legend = 'Files (optional)', legendHidden = false }
   return {
     element,
     files: () => [...chosen],
+    add,
     clear() {
       chosen = [];
       alert.textContent = '';

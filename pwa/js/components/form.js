@@ -88,6 +88,14 @@ export async function submitting(form, alert, work) {
   }
 }
 
+/** True when something is written in textarea; else `message` goes in alert, the focus in the field. */
+export function written(textarea, alert, message) {
+  if (textarea.value.trim()) return true;
+  alert.textContent = message;
+  textarea.focus();
+  return false;
+}
+
 /** Authenticator codes are often typed with a space in the middle ("123 456"). */
 export function typedCode(input) {
   return input.value.replace(/\s+/g, '');

@@ -9,7 +9,7 @@ const number = new Intl.NumberFormat('en-GB');
 
 /**
  * aside: shown beside the field on a wide screen, above it on a phone, and read out with
- * it (e.g. the school's writing prompts). Returns {element, textarea}.
+ * it (e.g. the school's writing prompts). Returns {element, textarea, set(text), clear()}.
  */
 export function longText({ label, hint, aside, max = MAX_ACCOUNT, rows = 10, testid }) {
   const textarea = h('textarea', {
@@ -34,12 +34,14 @@ export function longText({ label, hint, aside, max = MAX_ACCOUNT, rows = 10, tes
     hintText,
     aside,
     h('div', { class: 'long-text__box' }, textarea, counter));
+  function set(text) {
+    textarea.value = text;
+    count();
+  }
   return {
     element,
     textarea,
-    clear() {
-      textarea.value = '';
-      count();
-    },
+    set,
+    clear: () => set(''),
   };
 }

@@ -12,8 +12,12 @@
 // while the health check gets none either), a sender given `offline` keeps the submission
 // on the device with the same key, to be sent later (offline/queue.js): the send resolves
 // with {queued: true}.
+//
+// A form correcting a record the server refused (the outbox's "Edit and send") is a new
+// submission with a key of its own; the refused copy in the outbox goes once the
+// correction has been sent or kept, never before, so the record is never lost between.
 import { api } from '../api.js';
-import { cannotReachServer, keepForLater } from '../offline/queue.js';
+import { cannotReachServer, forgetQueued, keepForLater } from '../offline/queue.js';
 
 const DEFAULT_RETRY_SECONDS = 1;
 
@@ -44,14 +48,30 @@ function uncertain(error) {
 
 /**
  * One form's sender. offline: {userId, kind ('incident'|'action'), incidentId, label},
- * to keep what cannot be sent now; without it, the error reaches the form. send(fields, files) resolves with the server's answer, or throws the
+ * to keep what cannot be sent now; without it, the error reaches the form. replacing: the
+ * id of offline.userId's refused item in the outbox that this form corrects.
+ * send(fields, files) resolves with the server's answer, or throws the
  * ApiError with a `content` that says what it means for this record:
  *   alreadyRecorded(): text and elements saying that the first attempt was recorded, where
  *   to find it, and that submitting again makes a second record.
  * After a 2xx the next send() is a new record, with a new key.
  */
-export function recordSender(path, { alreadyRecorded, offline = null }) {
+export function recordSender(path, { alreadyRecorded, offline = null, replacing = null }) {
   let idempotencyKey = newIdempotencyKey();
+  let refusedCopy = replacing;
+
+  /** The correction is sent or kept: the refused copy it replaces goes, once. */
+  async function forgetRefusedCopy() {
+    if (refusedCopy === null) return;
+    const id = refusedCopy;
+    refusedCopy = null;
+    try {
+      await forgetQueued(offline.userId, id);
+    } catch (error) {
+      // The correction is safe; the old copy stays on show, where its author can see it.
+      console.warn('Haven could not take the refused record out of the outbox.', error);
+    }
+  }
 
   async function sendWithOneWait(fields, files) {
     try {
@@ -69,6 +89,7 @@ export function recordSender(path, { alreadyRecorded, offline = null }) {
       try {
         const answer = await sendWithOneWait(fields, files);
         idempotencyKey = newIdempotencyKey();
+        await forgetRefusedCopy();
         return answer;
       } catch (error) {
         if (offline && await cannotReachServer(error)) {
@@ -77,6 +98,7 @@ export function recordSender(path, { alreadyRecorded, offline = null }) {
             ...offline, path, fields, files, idempotencyKey,
           });
           idempotencyKey = newIdempotencyKey();
+          await forgetRefusedCopy();
           return { queued: true };
         }
         if (error.code === 'IDEMPOTENCY_KEY_REUSED') {

@@ -15,7 +15,10 @@ function staffList(query, userId) {
     }));
 }
 
-/** session: the signed-in user is never offered. Returns {element, chosenIds(), clear()}. */
+/**
+ * session: the signed-in user is never offered. Returns {element, chosenIds(), choose(people),
+ * clear()}: choose() adds people found elsewhere (those a refused record was to alert).
+ */
 export function staffPicker(session, { label = 'Staff to alert', showAlwaysAlerted = true } = {}) {
   let chosen = [];
   let always = [];
@@ -70,6 +73,10 @@ export function staffPicker(session, { label = 'Staff to alert', showAlwaysAlert
   return {
     element,
     chosenIds: () => chosen.map((person) => person.id),
+    choose(people) {
+      chosen.push(...people.filter(offered));
+      show();
+    },
     clear() {
       chosen = [];
       show();

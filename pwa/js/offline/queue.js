@@ -156,6 +156,25 @@ export async function sendAgain(userId, id) {
   await replayNow();
 }
 
+/** userId's needs-attention item and its content: {item, content}, or null when there is none. */
+export async function refusedItem(userId, id) {
+  const item = (await HavenQueue.list(userId)).find((found) => found.id === id);
+  if (item?.status !== 'needs-attention') return null;
+  const content = await HavenQueue.read(userId, id);
+  return content && { item, content };
+}
+
+/** A queued submission's files as File objects again, to be chosen or sent once more. */
+export function queuedFiles(content) {
+  return content.files.map(({ blob, name, type }) => new File([blob], name, { type }));
+}
+
+/** The author's refused item goes: a corrected copy has been sent or kept in its place. */
+export async function forgetQueued(userId, id) {
+  await HavenQueue.remove(userId, id);
+  lastCount = { userId: null, unsent: 0 }; // unknown until counted again
+}
+
 /** Signed in (and past any setup step): this user's queue may be sent. */
 export function startReplays(session) {
   state.userId = session.user.id;

@@ -57,6 +57,14 @@ export async function fromServerOrCopy(userId, ask, pick) {
   }
 }
 
+/**
+ * Everything the forms name (pupils on roll, categories, agencies, staff): the server's
+ * lists now, or the copy on this device when the server cannot be reached.
+ */
+export function currentReference(userId) {
+  return fromServerOrCopy(userId, () => api.get('/api/offline/reference'), (reference) => reference);
+}
+
 // The server's matching: every typed word in one of the names or the form, pupils with
 // every word starting a name or the form first, then by surname.
 export function matchingPupils(pupils, query) {

@@ -2,6 +2,8 @@
 // when, a body map, files, and who to alert. An incident cannot be edited or deleted
 // once submitted, so the pupil is confirmed before it goes. Nothing typed is lost when
 // the server refuses it: the form stays as it was, with the reason beside the button.
+// A record the server refused after it was kept on the device opens here again from the
+// outbox (#/outbox/<item>/edit), filled in, for its author to correct and submit.
 import { api } from '../api.js';
 import { announce, h } from '../dom.js';
 import { agencyChoice } from '../components/agency-choice.js';
@@ -18,6 +20,7 @@ import { pupilSearch } from '../components/pupil-search.js';
 import { recordSender } from '../components/record-submission.js';
 import { staffPicker } from '../components/staff-picker.js';
 import { SAVED_ON_DEVICE } from '../offline/queue.js';
+import { refusedIncident } from '../offline/refused.js';
 import { ageInWords, fromServerOrCopy, watchOfflineCopy } from '../offline/reference.js';
 import { fromLocalInput, isoWithOffset, localInputValue } from '../local-time.js';
 import {
@@ -49,6 +52,7 @@ function pupilCard(pupil, ...actions) {
 /**
  * The pupil the concern is about: a search, then the chosen child with "Change".
  * isLinked(pupil): true for a pupil already among the others involved, who is not offered.
+ * choose(pupil): as if chosen in the search (a refused record's pupil).
  */
 function mainPupil(userId, isLinked) {
   let chosen = null;
@@ -60,11 +64,13 @@ function mainPupil(userId, isLinked) {
     userId,
     // After "Change pupil", a child already added below must not be named twice.
     exclude: isLinked,
-    onChoose: (pupil) => {
-      chosen = pupil;
-      show();
-    },
+    onChoose: choose,
   });
+
+  function choose(pupil) {
+    chosen = pupil;
+    show();
+  }
 
   function show() {
     if (!chosen) {
@@ -84,11 +90,11 @@ function mainPupil(userId, isLinked) {
   }
   show();
   return {
-    element: host, chosen: () => chosen, focusTarget: () => (chosen ? host : search.input),
+    element: host, chosen: () => chosen, choose, focusTarget: () => (chosen ? host : search.input),
   };
 }
 
-/** Other pupils involved, each with their role: a victim, a witness... */
+/** Other pupils involved, each with their role: a victim, a witness... add(pupil, role) adds one. */
 function linkedPupils(userId, isChosen) {
   const links = [];
   // Read out only: a sighted user sees the row appear or go.
@@ -101,9 +107,7 @@ function linkedPupils(userId, isChosen) {
     userId,
     exclude: (pupil) => isChosen(pupil) || links.some((link) => link.pupil.id === pupil.id),
     onChoose: (pupil) => {
-      const link = { pupil, role: 'involved' };
-      links.push(link);
-      show();
+      add(pupil, 'involved');
       announce(status, `${pupil.name} added. Choose their role.`);
       list.querySelectorAll('select')[links.length - 1].focus();
     },
@@ -136,9 +140,15 @@ function linkedPupils(userId, isChosen) {
   function show() {
     list.replaceChildren(...links.map(row));
   }
+
+  function add(pupil, role) {
+    links.push({ pupil, role });
+    show();
+  }
   return {
     element: h('div', {}, list, search.element, status),
     links: () => links.map(({ pupil, role }) => ({ pupil, role })),
+    add,
     has: (pupil) => links.some((link) => link.pupil.id === pupil.id),
     search: search.input,
   };
@@ -225,9 +235,32 @@ function recorded(incident, actions) {
   return { element, heading };
 }
 
-export function addIncidentScreen(session, actions) {
-  const heading = h('h1', { tabindex: '-1' }, 'Record a concern');
-  const host = h('div', { class: 'stack add-incident' });
+/** What a refused record held that is no longer there, said where the author chooses again. */
+function leftOut(count, text, testid) {
+  return count ? [h('p', { class: 'message message--warning', 'data-testid': testid }, text)] : [];
+}
+
+/** Said when a refused record's pupil is not among the school's pupils any more. */
+function pupilNotFound(refused) {
+  const why = refused?.namesUnknown ? 'Haven could not look up the pupil this record was about.'
+    : 'The pupil this record was about could not be found: they may have left the school.';
+  return leftOut(refused && !refused.pupil, `${why} Choose the pupil again.`, 'pupil-not-found');
+}
+
+function refusalBanner(reason) {
+  return h('div', { class: 'banner banner--warning', 'data-testid': 'refused-record' },
+    h('p', {}, h('strong', {}, 'The server refused this record when this device sent it. '),
+      `Its reason: ${reason || 'none was given'}`),
+    h('p', {}, 'Correct it below and submit it again. The copy in the outbox goes once this one '
+      + 'is sent or saved on this device; if you leave this page, nothing changes.'));
+}
+
+/**
+ * The record form, in `host` (which the news of its success replaces), and the note that
+ * shows when it works from the copy on the device: the elements to put in host.
+ * refused: a record the server refused (offline/refused.js), to fill the form in with.
+ */
+function recordForm(session, actions, host, refused = null) {
   const alert = errorRegion('incident-error');
   // Each search leaves out the pupils the other has: one child is never named twice.
   const userId = session.user.id;
@@ -247,7 +280,7 @@ export function addIncidentScreen(session, actions) {
   });
   const when = whenItHappened();
   const account = accountField();
-  const map = bodyMap({ editable: true });
+  const map = bodyMap({ editable: true, markers: refused?.fields.body_map });
   const files = filePicker({ legend: 'Files', legendHidden: true });
   const staff = staffPicker(session);
   const categoriesHost = h('div', {}, h('p', { class: 'muted' }, 'Loading the categories…'));
@@ -257,6 +290,7 @@ export function addIncidentScreen(session, actions) {
   // One key for this form, kept across retries: a repeat after a lost answer is the same record.
   const sender = recordSender('/api/incidents', {
     offline: { userId: session.user.id, kind: 'incident', label: 'a new incident' },
+    replacing: refused?.id ?? null,
     alreadyRecorded: () => [
       'Your first attempt was already recorded before the connection dropped. You can find it '
         + 'under “Your recent records” on ',
@@ -269,15 +303,19 @@ export function addIncidentScreen(session, actions) {
   const submit = h('button', { type: 'submit', class: 'button button--primary button--large', 'data-testid': 'submit-incident' },
     'Submit the record');
   const form = h('form', { class: 'record-form', 'data-testid': 'incident-form', novalidate: true },
-    section('The pupil', pupil.element),
-    section('Other pupils involved (optional)', linked.element),
+    section('The pupil', ...pupilNotFound(refused), pupil.element),
+    section('Other pupils involved (optional)', ...leftOut(refused?.missingLinks,
+      'Someone else involved in this record could not be found (a pupil who has left, say): '
+        + 'add them again if they should be.', 'linked-pupil-not-found'), linked.element),
     section('The concern', categoriesHost, when.element, account.element),
     section('Body map (optional)',
       h('p', { class: 'field__hint' }, 'Tap or click the outline where you saw a mark or an injury, '
         + 'then say what you saw. Do not examine or photograph a child’s body.'),
       map.element),
     section('Files (optional)', files.element),
-    section('Who to tell', staff.element, agenciesHost),
+    section('Who to tell', ...leftOut(refused?.missingStaff,
+      'Someone this record was to alert could not be found (their account may have been closed): '
+        + 'choose again who to alert.', 'staff-not-found'), staff.element, agenciesHost),
     h('div', { class: 'record-form__end' },
       h('p', { class: 'notice-strong', 'data-testid': 'not-editable' }, NOT_EDITABLE),
       alert,
@@ -357,14 +395,15 @@ export function addIncidentScreen(session, actions) {
     success.heading.focus();
   });
 
-  host.append(
-    heading,
-    h('p', { class: 'lead' }, 'Write it down as soon as you can. The people who need to know are alerted '
-      + 'when you submit it.'),
-    offlineCopy,
-    form,
-  );
-  const layout = signedInLayout(session, actions, { current: 'incidents/new', content: host });
+  // What the refused record held, in the same fields: corrected, not typed again.
+  if (refused) {
+    if (refused.pupil) pupil.choose(refused.pupil);
+    refused.links.forEach((link) => linked.add(link.pupil, link.role));
+    when.input.value = localInputValue(new Date(refused.fields.occurred_at));
+    account.set(refused.fields.account);
+    files.add(refused.files);
+    staff.choose(refused.staff);
+  }
 
   // Loaded apart: the categories are needed to submit, the agencies are not, so a failed
   // agencies list must not hide the categories. A retry reloads only the categories,
@@ -375,7 +414,10 @@ export function addIncidentScreen(session, actions) {
       (reference) => ({ categories: reference.categories })).then(
       (answer) => {
         categories = categoryPicker(answer.categories);
-        categoriesHost.replaceChildren(categories.element);
+        const retired = refused ? categories.choose(refused.fields.category_ids) : [];
+        categoriesHost.replaceChildren(categories.element, ...leftOut(retired.length,
+          'A category this record had is no longer in use, so it is not ticked: choose again.',
+          'category-not-found'));
         if (focus) categories.first?.focus();
       },
       (error) => {
@@ -397,7 +439,9 @@ export function addIncidentScreen(session, actions) {
       agencies = agencyChoice(answer.agencies, {
         hint: 'Any already involved or told about it.', testid: 'agencies',
       });
-      agenciesHost.replaceChildren(agencies.element);
+      const retired = refused ? agencies.choose(refused.fields.agency_ids) : [];
+      agenciesHost.replaceChildren(agencies.element, ...leftOut(retired.length,
+        'An agency this record named is no longer listed, so it is not ticked.', 'agency-not-found'));
     },
     () => {
       agenciesHost.replaceChildren(h('p', { class: 'muted', 'data-testid': 'agencies-missing' },
@@ -405,5 +449,40 @@ export function addIncidentScreen(session, actions) {
     },
   );
 
+  return [offlineCopy, form];
+}
+
+export function addIncidentScreen(session, actions) {
+  const heading = h('h1', { tabindex: '-1' }, 'Record a concern');
+  const host = h('div', { class: 'stack add-incident' });
+  host.append(
+    heading,
+    h('p', { class: 'lead' }, 'Write it down as soon as you can. The people who need to know are alerted '
+      + 'when you submit it.'),
+    ...recordForm(session, actions, host),
+  );
+  const layout = signedInLayout(session, actions, { current: 'incidents/new', content: host });
   return { title: 'Record a concern', element: layout.element, focusTarget: heading };
+}
+
+/** A new incident the server refused, from the outbox, in the form to correct and submit. */
+export function refusedIncidentScreen(session, actions, { item }) {
+  const heading = h('h1', { tabindex: '-1' }, 'Correct a refused record');
+  const opening = h('p', { class: 'muted', role: 'status' }, 'Opening the record…');
+  const host = h('div', { class: 'stack add-incident' }, heading, opening);
+  const layout = signedInLayout(session, actions, { current: 'outbox', content: host });
+  // Opened before the form shows, so nothing the author types is overwritten by it.
+  refusedIncident(session.user.id, item).then((refused) => {
+    if (!refused) {
+      opening.replaceWith(h('p', { 'data-testid': 'refused-record-gone' },
+        'This record is no longer waiting in the outbox: it may have been sent or corrected '
+          + 'already. ', h('a', { href: '#/outbox' }, 'Open the outbox'), '.'));
+      return;
+    }
+    opening.replaceWith(refusalBanner(refused.reason), ...recordForm(session, actions, host, refused));
+  }, (error) => {
+    opening.replaceWith(h('p', { class: 'message message--error', role: 'alert' },
+      `Haven could not open this record. ${error.message}`));
+  });
+  return { title: 'Correct a refused record', element: layout.element, focusTarget: heading };
 }

@@ -9,7 +9,7 @@ import { bodyMap } from '../components/body-map.js';
 import { detail } from '../components/details.js';
 import { filePicker } from '../components/file-picker.js';
 import {
-  errorRegion, statusRegion, submitting, uniqueId,
+  errorRegion, statusRegion, submitting, uniqueId, written,
 } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
 import { longText } from '../components/long-text.js';
@@ -170,11 +170,7 @@ function addActionForm(session, incident, agencies, { onAdded, onAlreadyAdded, o
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!text.textarea.value.trim()) {
-      alert.textContent = 'Write what was done.';
-      text.textarea.focus();
-      return;
-    }
+    if (!written(text.textarea, alert, 'Write what was done.')) return;
     let answer;
     const done = await submitting(form, alert, async () => {
       answer = await sender.send({
