@@ -44,3 +44,4 @@ def test_three_processes_append_to_the_audit_trail_at_once(tmp_path):
 
     report = run_in_thread(check())
     assert report.ok and report.rows == 300
+

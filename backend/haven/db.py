@@ -45,6 +45,7 @@ def tortoise_config(database_url: str) -> dict:
     elif database_url.startswith(("postgres://", "postgresql://")):
         connection = expand_db_url(database_url)
         connection["credentials"]["reset"] = _keep_session_state
+        connection["engine"] = "haven.postgres_backend"
     return {
         "connections": {"default": connection},
         "apps": {
