@@ -9,7 +9,7 @@ export function queueBadge(session) {
   const count = h('span', { class: 'queue-badge__count', 'data-testid': 'queue-count' });
   const badge = h('a', {
     href: '#/outbox', class: 'button button--on-dark queue-badge', 'data-testid': 'queue-badge', hidden: true,
-  }, 'Outbox ', count);
+  }, 'Outbox', count);
   const news = h('p', { class: 'message message--notice', role: 'status', 'data-testid': 'queue-news' });
 
   async function refresh() {
