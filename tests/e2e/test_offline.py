@@ -43,8 +43,12 @@ RAW_STORE = """async () => {
     return String(value);
   };
   const items = await all('items');
+  const contents = await all('contents');  // each item's sealed JSON and files
   const keys = await all('keys');
-  return { items: items.map(text), keys: keys.map(text), count: items.length };
+  return {
+    items: [...items, ...contents].map(text), keys: keys.map(text), count: items.length,
+    contents: contents.length,
+  };
 }"""
 
 
@@ -434,7 +438,7 @@ def test_what_is_kept_on_the_device_cannot_be_read(context, page, live_server, s
     queue_offline(context, page, account)
     stored = page.evaluate(RAW_STORE)
     context.set_offline(False)
-    assert stored["count"] == 1
+    assert stored["count"] == 1 and stored["contents"] == 1
     everything = " ".join(stored["items"])
     for secret in ("stepfather", "Zara", "Physical", "pupil_id", "account"):
         assert secret not in everything
@@ -816,3 +820,70 @@ def test_alice_chooses_to_be_signed_out_once_her_concern_is_sent(
     page.get_by_role("button", name="Try sending now").click()
     expect(page.get_by_test_id("login-status")).to_have_text("You have signed out.", timeout=15000)
     assert len(alice_api.incidents_with_account(account)) == 1
+
+
+# What the release before the contents store (schema version 2) kept for a queued
+# incident: the submission packed (4 bytes giving the header's length, the header, no
+# files) and sealed in the item itself, under the user's own key.
+VERSION_2_QUEUE = """async ({ userId, fields, key }) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('haven-offline', 2);
+    request.onupgradeneeded = () => {
+      const made = request.result;
+      made.createObjectStore('keys', { keyPath: 'userId' });
+      made.createObjectStore('items', { keyPath: 'id' }).createIndex('userId', 'userId');
+      made.createObjectStore('reference', { keyPath: 'userId' });
+      made.createObjectStore('passes', { keyPath: 'emailHash' }).createIndex('userId', 'userId');
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const header = new TextEncoder().encode(JSON.stringify({
+    path: '/api/incidents', fields, label: 'a new incident', files: [],
+  }));
+  const packed = new Uint8Array(4 + header.byteLength);
+  new DataView(packed.buffer).setUint32(0, header.byteLength);
+  packed.set(header, 4);
+  const cryptoKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false,
+    ['encrypt', 'decrypt']);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, cryptoKey, packed);
+  const tx = db.transaction(['keys', 'items'], 'readwrite');
+  tx.objectStore('keys').put({ userId, key: cryptoKey });
+  tx.objectStore('items').put({
+    id: 'made-by-version-2', userId, createdAt: Date.now(), updatedAt: Date.now(),
+    kind: 'incident', incidentId: null, idempotencyKey: key, status: 'queued', lastError: null,
+    iv, ciphertext,
+  });
+  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  db.close();
+}"""
+
+
+def test_a_concern_queued_by_the_release_before_is_sent_after_the_upgrade(
+    context, page, live_server, signed_in_as, alice_api
+):
+    account = "Offline 17: queued before the upgrade, Zara said she sleeps on the sofa."
+    api = alice_api.request
+    zara = api.get("/api/pupils?q=Zara").json()["pupils"][0]
+    neglect = next(category for category in api.get("/api/categories").json()["categories"]
+                   if category["name"] == "Neglect")
+    fields = {
+        "pupil_id": zara["id"], "linked_pupils": [], "category_ids": [neglect["id"]],
+        "account": account, "occurred_at": "2026-11-27T10:00:00+00:00", "agency_ids": [],
+        "body_map": [], "alert_user_ids": [],
+    }
+    # A page of Haven's origin that runs none of Haven's code, to lay out the old database.
+    context.route("**/before-the-upgrade", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!doctype html><title>old</title>"))
+    page.goto("/before-the-upgrade")
+    user_id = api.get("/api/session").json()["user"]["id"]
+    page.evaluate(VERSION_2_QUEUE, {"userId": user_id, "fields": fields,
+                                    "key": "version-2-item-of-alice-0001"})
+
+    signed_in_as(page, live_server.alice)
+    found = wait_for_incidents(page, alice_api, account)
+    assert len(found) == 1
+    stored = page.evaluate(RAW_STORE)
+    assert stored["contents"] == 0 and all("made-by-version-2" not in item or "sent" in item
+                                           for item in stored["items"])

@@ -1,7 +1,9 @@
 // The header's link to the outbox, with how many records wait on this device, and a
 // calm line when one of them has been sent ("Sent: incident 12").
 import { announce, h } from '../dom.js';
-import { unsentSummary, waitingForSignIn, watchQueue } from '../offline/queue.js';
+import {
+  atMostEvery, unsentSummary, waitingForSignIn, watchQueue,
+} from '../offline/queue.js';
 
 /** session: the signed-in user, whose queue alone is counted. Returns {badge, news}. */
 export function queueBadge(session) {
@@ -24,13 +26,14 @@ export function queueBadge(session) {
       + (waitingForSignIn() ? ', waiting for you to sign in again' : ''));
   }
 
+  const refreshSoon = atMostEvery(250, () => refresh().catch(() => {}));
   const stop = watchQueue((message) => {
     if (badge.dataset.shown && !badge.isConnected) {
       stop(); // the page this header was on has gone
       return;
     }
     if (message.type === 'sent' && message.userId === userId) announce(news, `Sent: ${message.label}.`);
-    refresh().catch(() => {});
+    refreshSoon();
   });
   // Marks the badge as shown once on the page, so a later removal stops the watcher.
   window.setTimeout(() => { badge.dataset.shown = 'yes'; });

@@ -55,6 +55,22 @@ export function watchQueue(watcher) {
   return () => watchers.delete(watcher);
 }
 
+/**
+ * run() at most once every `ms`, however often it is asked for: a replay sends news of
+ * every step, and a badge or list that read the queue at each would slow the replay.
+ */
+export function atMostEvery(ms, run) {
+  let timer = null;
+  return () => {
+    if (timer === null) {
+      timer = window.setTimeout(() => {
+        timer = null;
+        run();
+      }, ms);
+    }
+  };
+}
+
 export const queuedItems = (userId) => HavenQueue.list(userId);
 
 let lastCount = { userId: null, unsent: 0 };

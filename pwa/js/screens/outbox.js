@@ -11,8 +11,8 @@ import {
 import { longText } from '../components/long-text.js';
 import { recordSender } from '../components/record-submission.js';
 import {
-  SAVED_ON_DEVICE, WEEK_MS, queuedContent, queuedFiles, queuedItems, replayNow, sendAgain,
-  waitingForSignIn, watchQueue,
+  SAVED_ON_DEVICE, WEEK_MS, atMostEvery, queuedContent, queuedFiles, queuedItems, replayNow,
+  sendAgain, waitingForSignIn, watchQueue,
 } from '../offline/queue.js';
 import { dateAndTime } from '../time.js';
 
@@ -214,12 +214,13 @@ export function outboxScreen(session, actions) {
     if (focused !== document.activeElement && list.contains(focused)) focused.focus();
   }
 
+  const showSoon = atMostEvery(250, () => show().catch(() => {}));
   const stop = watchQueue(() => {
     if (!host.isConnected) {
       stop();
       return;
     }
-    show().catch(() => {});
+    showSoon();
   });
   show().catch((error) => { layout.alert.textContent = error.message; });
   return { title: 'Outbox', element: layout.element, focusTarget: heading };
