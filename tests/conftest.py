@@ -41,13 +41,20 @@ PASSWORD = "Correct-Horse-42!"
 CSRF = {"X-Requested-With": "haven"}
 
 
-def pytest_collection_modifyitems(items):
-    # Run by pytest-xdist (-n, see pyproject.toml): the browser tests share one live
-    # server and wait on browsers more than they use the processor, so they all go to one
-    # worker (--dist loadgroup) while the others share the rest of the suite.
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browsers"))
+def pytest_xdist_make_scheduler(config, log):
+    """How pytest-xdist (-n, see pyproject.toml) shares the tests among its workers: a
+    test file at a time (its module fixtures are made once; tests/test_packaging.py's
+    wheel must not be built twice at once in the source tree), and every browser test on
+    one worker: they share one live server and mostly wait on browsers, while the other
+    workers share the rest. (xdist's own --dist loadgroup does not group with pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowsersTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e" if path.startswith("tests/e2e/") else path
+
+    return BrowsersTogether(config, log)
 
 
 @pytest.fixture(autouse=True, scope="session")

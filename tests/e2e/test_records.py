@@ -183,6 +183,7 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     # Alice alerted no one but Dina: there is nothing for her to mark as read.
     expect(page.get_by_test_id("mark-read")).to_be_hidden()
     page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-status")).to_have_text("You have signed out.")
 
     # --- Dina reads it, marks it as read and adds an action -----------------------------
     signed_in_as(page, dina)
