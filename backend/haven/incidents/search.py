@@ -35,7 +35,7 @@ class Filters:
     text: str = ""
 
 
-async def _hidden_categories(school_id: int, roles: list[Role]) -> list[int]:
+async def hidden_categories(school_id: int, roles: list[Role]) -> list[int]:
     """Categories restricted to roles other than the person's key-holder roles: an incident
     in any of them is hidden, which is service.roles_may_see's rule."""
     key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
@@ -73,7 +73,7 @@ async def search(session: Session, roles: list[Role], filters: Filters, *, page:
     (or one of its subcategories), between two moments, with words in the account. The
     search is audited with its filters."""
     query = Incident.filter(school_id=session.school_id)
-    hidden = await _hidden_categories(session.school_id, roles)
+    hidden = await hidden_categories(session.school_id, roles)
     if hidden:
         # As service.may_read: what the person wrote or was alerted about, whatever its
         # categories, and anything in none of the categories their roles may not see.
