@@ -1,0 +1,196 @@
+"""Charts for the reports, drawn once and shown twice: in the PDF and on screen as SVG.
+
+    Chart(key, title, description, kind, labels, series, unit="")
+        kind: "bar" (vertical bars), "hbar" (horizontal bars, for long labels) or "line";
+        labels: the categories along the axis; series: Series(name, values), one value
+        per label, None where there is none. A legend appears when there are several series.
+    drawing(chart, width=WIDTH, height=HEIGHT) -> reportlab Drawing (points), for pdf.py
+    svg(chart, width=WIDTH, height=HEIGHT) -> str: the same drawing as an accessible SVG
+        (role="img", <title> and <desc>, text as text, no script or outside reference,
+        scaled by its viewBox to the width of its container)
+    as_json(chart) -> {key, title, description, kind, unit, labels, series, svg}: the
+        screen shows the SVG and builds its table alternative from labels and series.
+
+A chart with no values still draws, saying so, so a quiet term prints like a busy one.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from haven.reports import fonts
+
+WIDTH, HEIGHT = 440, 220  # points: the width of an A4 page's text, and half as high
+FONT_SIZE = 8
+# Okabe and Ito's palette: told apart with every common kind of colour blindness.
+PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                        "#56B4E9", "#D55E00", "#F0E442", "#000000")]
+SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float | None]
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # unique on a page: the SVG's ids are made from it
+    title: str
+    description: str  # what the chart shows, in a sentence, for screen readers
+    kind: Literal["bar", "hbar", "line"]
+    labels: list[str]
+    series: list[Series] = field(default_factory=list)
+    unit: str = ""  # what the values count, e.g. "incidents"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.labels or all(v is None for s in self.series for v in s.values)
+
+
+def drawing(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> Drawing:
+    font = fonts.register()
+    canvas = fonts.drawing(width, height)
+    if chart.is_empty:
+        canvas.add(Rect(0, 0, width, height, strokeColor=colors.lightgrey,
+                        fillColor=None))
+        canvas.add(String(width / 2, height / 2, "No data to show for this period.",
+                          fontName=font, fontSize=FONT_SIZE + 2, textAnchor="middle"))
+        return canvas
+    legend_height = 16 if len(chart.series) > 1 else 0
+    plot = _plot(chart, width, height - legend_height, font)
+    canvas.add(plot)
+    if legend_height:
+        canvas.add(_legend(chart, font, height))
+    return canvas
+
+
+def _plot(chart: Chart, width: float, height: float, font: str):
+    if chart.kind == "hbar":
+        plot, value_axis, category_axis = _hbar(chart, width, height, font)
+    else:
+        plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
+        value_axis, category_axis = plot.valueAxis, plot.categoryAxis
+        # Many months along the bottom: slanted, or they run into each other.
+        slanted = len(chart.labels) > 6
+        bottom = 46 if slanted else 22
+        plot.x, plot.y, plot.width, plot.height = 34, bottom, width - 44, height - bottom - 8
+        if slanted:
+            category_axis.labels.angle = 35
+            category_axis.labels.boxAnchor = "ne"
+        category_axis.labels.dy = -4
+    drawn = _drawn(chart)
+    plot.data = [list(s.values) for _, s in drawn]
+    category_axis.categoryNames = list(chart.labels)
+    for axis in (value_axis, category_axis):
+        axis.labels.fontName, axis.labels.fontSize = font, FONT_SIZE
+    value_axis.valueMin = 0
+    value_axis.forceZero = True
+    _whole_numbers(chart, value_axis)
+    _colour(plot, chart.kind, drawn)
+    return plot
+
+
+def _drawn(chart: Chart) -> list[tuple[int, Series]]:
+    """The series to draw, with their place in the legend. A line with no values at all
+    is left out (it has no points to join); a bar series keeps its place in each group."""
+    return [(index, s) for index, s in enumerate(chart.series)
+            if chart.kind != "line" or any(v is not None for v in s.values)]
+
+
+def _hbar(chart: Chart, width: float, height: float, font: str):
+    plot = HorizontalBarChart()
+    longest = max(stringWidth(label, font, FONT_SIZE) for label in chart.labels)
+    left = min(longest + 10, width * 0.45)
+    plot.x, plot.y, plot.width, plot.height = left, 18, width - left - 12, height - 26
+    # The first label at the top, as the table alternative reads.
+    plot.categoryAxis.reverseDirection = True
+    plot.categoryAxis.labels.boxAnchor = "e"
+    plot.categoryAxis.labels.dx = -4
+    return plot, plot.valueAxis, plot.categoryAxis
+
+
+def _whole_numbers(chart: Chart, value_axis) -> None:
+    """Counts have no halves: a small count's axis steps by one."""
+    values = [v for s in chart.series for v in s.values if v is not None]
+    if values and all(float(v).is_integer() for v in values) and max(values) <= 10:
+        value_axis.valueMax = max(max(values), 1)
+        value_axis.valueStep = 1
+    value_axis.labelTextFormat = lambda v: f"{v:g}"
+
+
+def _colour(plot, kind: str, drawn: list[tuple[int, Series]]) -> None:
+    for row, (index, _) in enumerate(drawn):
+        colour = PALETTE[index % len(PALETTE)]
+        if kind == "line":
+            plot.lines[row].strokeColor = colour
+            plot.lines[row].strokeWidth = 1.5
+        else:
+            plot.bars[row].fillColor = colour
+            plot.bars[row].strokeColor = None
+
+
+def _legend(chart: Chart, font: str, height: float) -> Legend:
+    legend = Legend()
+    legend.x, legend.y = 34, height - 4
+    legend.fontName, legend.fontSize = font, FONT_SIZE
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.boxAnchor = "nw"
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], s.name)
+                             for i, s in enumerate(chart.series)]
+    return legend
+
+
+def svg(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> str:
+    """The chart as an SVG element for the page (no XML declaration or doctype)."""
+    root = ET.fromstring(renderSVG.drawToString(drawing(chart, width, height)))
+    title_id, desc_id = f"chart-{chart.key}-title", f"chart-{chart.key}-desc"
+    for tag, text, element_id in (("title", chart.title, title_id),
+                                  ("desc", chart.description, desc_id)):
+        element = root.find(f"{{{SVG_NS}}}{tag}")
+        element.text = text
+        element.set("id", element_id)
+    root.set("role", "img")
+    root.set("aria-labelledby", f"{title_id} {desc_id}")
+    root.set("viewBox", f"0 0 {width:g} {height:g}")
+    # Sized by the page, not in points: the viewBox keeps its proportions.
+    root.set("width", "100%")
+    root.attrib.pop("height", None)
+    _ids_of_its_own(root, f"chart-{chart.key}-")
+    for element in root.iter():
+        if style := element.get("style"):
+            element.set("style", style.replace("font-family: Vera",
+                                               "font-family: Vera, Verdana, sans-serif"))
+    return ET.tostring(root, encoding="unicode")
+
+
+def _ids_of_its_own(root: ET.Element, prefix: str) -> None:
+    """renderSVG names its clip path "clip" in every chart: two charts on one page would
+    clip each other."""
+    for element in root.iter():
+        if (element_id := element.get("id")) and not element_id.startswith(prefix):
+            element.set("id", prefix + element_id)
+        if style := element.get("style"):
+            element.set("style", re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", style))
+
+
+def as_json(chart: Chart) -> dict:
+    chart_fields = asdict(chart)
+    return {"key": chart.key, "title": chart.title, "description": chart.description,
+            "kind": chart.kind, "unit": chart.unit, "labels": chart_fields["labels"],
+            "series": chart_fields["series"], "svg": svg(chart)}

@@ -1,0 +1,60 @@
+import xml.etree.ElementTree as ET
+
+from haven.reports.charts import Chart, Series, as_json, svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _incidents_by_month(**changes) -> Chart:
+    fields = {"key": "months", "title": "Incidents per month",
+              "description": "Incidents recorded each month from September to November.",
+              "kind": "bar", "labels": ["Sep 2026", "Oct 2026", "Nov 2026"],
+              "series": [Series("Incidents", [2, None, 5])], "unit": "incidents"}
+    return Chart(**{**fields, **changes})
+
+
+def test_the_svg_names_itself_for_screen_readers():
+    root = ET.fromstring(svg(_incidents_by_month()))
+    assert root.get("role") == "img"
+    labelled_by = root.get("aria-labelledby").split()
+    texts = {element.get("id"): element.text for element in root.iter()
+             if element.tag in (f"{SVG}title", f"{SVG}desc")}
+    assert [texts[i] for i in labelled_by] == [
+        "Incidents per month", "Incidents recorded each month from September to November."]
+
+
+def test_the_svg_scales_to_its_container_and_keeps_its_text():
+    drawn = svg(_incidents_by_month())
+    root = ET.fromstring(drawn)
+    assert root.get("viewBox") == "0 0 440 220" and root.get("width") == "100%"
+    assert "height" not in root.attrib
+    assert {"Sep 2026", "Nov 2026"} <= {t.text for t in root.iter(f"{SVG}text")}
+    assert "<script" not in drawn and "<!DOCTYPE" not in drawn and "http://www.w3.org/TR" \
+        not in drawn
+
+
+def test_two_charts_on_one_page_have_ids_of_their_own():
+    ids = [{e.get("id") for e in ET.fromstring(svg(_incidents_by_month(key=key))).iter()
+            if e.get("id")} for key in ("a", "b")]
+    assert ids[0] and not ids[0] & ids[1]
+
+
+def test_every_kind_draws_with_several_series_and_gaps():
+    for kind in ("bar", "hbar", "line"):
+        chart = _incidents_by_month(kind=kind, series=[
+            Series("Bullying", [1, None, 2]), Series("Wellbeing", [None, None, None])])
+        texts = {t.text for t in ET.fromstring(svg(chart)).iter(f"{SVG}text")}
+        assert {"Bullying", "Wellbeing"} <= texts, kind  # the legend
+
+
+def test_a_chart_with_nothing_to_show_says_so():
+    for empty in (_incidents_by_month(labels=[], series=[]),
+                  _incidents_by_month(series=[Series("Incidents", [None, None, None])])):
+        assert "No data to show" in svg(empty)
+
+
+def test_as_json_carries_the_table_alternative_with_the_svg():
+    body = as_json(_incidents_by_month())
+    assert body["labels"] == ["Sep 2026", "Oct 2026", "Nov 2026"]
+    assert body["series"] == [{"name": "Incidents", "values": [2, None, 5]}]
+    assert body["unit"] == "incidents" and body["svg"].startswith("<svg")
