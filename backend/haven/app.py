@@ -25,6 +25,7 @@ from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.pupils.routes import blueprint as pupils_blueprint
 from haven.push.routes import blueprint as push_blueprint
+from haven.reports.pattern_routes import blueprint as patterns_blueprint
 from haven.pupils.roll import Rolls
 from haven.schools.routes import blueprint as schools_blueprint
 from haven.web import request_costs, security
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.register_blueprint(categories_blueprint)
     app.register_blueprint(incidents_blueprint)
     app.register_blueprint(alerts_blueprint)
+    app.register_blueprint(patterns_blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_blueprint)  # last: its catch-all serves the shell files
 

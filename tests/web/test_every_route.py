@@ -88,6 +88,7 @@ CALLS = [
          {"text": "Her note, scanned."}, multipart=True),
     Call("POST", "/api/incidents/{incident}/read", everyone(404, dina=200, sam=200)),
     Call("GET", "/api/offline/reference", everyone(200)),
+    Call("GET", "/api/reports/patterns", key_holders(200, elsewhere=200)),
     Call("GET", "/api/push/key", everyone(200)),
     Call("GET", "/api/push/subscriptions", everyone(200)),
     Call("POST", "/api/push/subscriptions", everyone(400), {}),

@@ -15,6 +15,13 @@ DEFAULT_SETTINGS = {
     "end_of_day_reminder": "15:30",
     # Who an unacknowledged incident in an escalating category is escalated to.
     "escalation_roles": ["dsl", "slt"],
+    # Patterns (reports/patterns.py): this many concerns about a pupil within this many
+    # days is a cluster; a count this many times the usual one is a rise.
+    "pattern_concerns": 3,
+    "pattern_days": 7,
+    "pattern_rise_factor": 2.0,
+    # The governors' report shows counts from 1 to 4 as "fewer than 5".
+    "report_small_numbers": True,
 }
 
 

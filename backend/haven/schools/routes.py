@@ -30,6 +30,10 @@ class SchoolSettings(BaseModel):
     always_alert_slt: bool
     end_of_day_reminder: ClockTime | None
     escalation_roles: list[KeyHolderRole]
+    report_small_numbers: bool
+    pattern_concerns: int = Field(ge=2, le=50)
+    pattern_days: int = Field(ge=1, le=90)
+    pattern_rise_factor: float = Field(ge=1.0, le=20.0)
 
 
 class SettingsChange(BaseModel):
@@ -45,6 +49,10 @@ class SettingsChange(BaseModel):
     # "" turns the reminder off (null means no change, as for every setting here).
     end_of_day_reminder: ClockTime | Literal[""] | None = None
     escalation_roles: list[KeyHolderRole] | None = Field(default=None, min_length=1)
+    report_small_numbers: bool | None = None
+    pattern_concerns: int | None = Field(default=None, ge=2, le=50)
+    pattern_days: int | None = Field(default=None, ge=1, le=90)
+    pattern_rise_factor: float | None = Field(default=None, ge=1.0, le=20.0)
 
     @field_validator("timezone")
     @classmethod
