@@ -27,6 +27,7 @@ from haven.pupils.routes import blueprint as pupils_blueprint
 from haven.push.routes import blueprint as push_blueprint
 from haven.reports.pattern_routes import blueprint as patterns_blueprint
 from haven.pupils.roll import Rolls
+from haven.reports.report_routes import blueprint as reports_blueprint
 from haven.schools.routes import blueprint as schools_blueprint
 from haven.web import request_costs, security
 from haven.web.access import public
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.register_blueprint(incidents_blueprint)
     app.register_blueprint(alerts_blueprint)
     app.register_blueprint(patterns_blueprint)
+    app.register_blueprint(reports_blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_blueprint)  # last: its catch-all serves the shell files
 

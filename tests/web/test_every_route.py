@@ -87,6 +87,8 @@ CALLS = [
     Call("POST", "/api/incidents/{incident}/actions", readers(201),
          {"text": "Her note, scanned."}, multipart=True),
     Call("POST", "/api/incidents/{incident}/read", everyone(404, dina=200, sam=200)),
+    Call("GET", "/api/reports/governors", key_holders(200, elsewhere=200)),
+    Call("GET", "/api/reports/ofsted?format=csv", key_holders(200, elsewhere=200)),
     Call("GET", "/api/offline/reference", everyone(200)),
     Call("GET", "/api/reports/patterns", key_holders(200, elsewhere=200)),
     Call("GET", "/api/push/key", everyone(200)),

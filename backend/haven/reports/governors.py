@@ -1,0 +1,181 @@
+"""The governors' report: how many concerns, of what kinds, when, about which year groups
+and (where the school records it) which pupils' characteristics, against the period
+before; and how quickly alerts are read. Anonymous: no pupil's or member of staff's name
+is in it, and counts from 1 to 4 are shown as "fewer than 5" (school setting
+report_small_numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from haven.accounts.models import Role
+from haven.incidents import search
+from haven.reports import figures
+from haven.reports.charts import Chart, Series
+from haven.reports.figures import Compared, Durations, Scope, Statement
+from haven.reports.lines import Line, Shown, line, lines, shown
+from haven.reports.periods import Period
+from haven.schools.models import School
+
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """Alerts about the period's incidents: how many, how many read, and how long from
+    the alert to its recipient marking it read (minutes)."""
+
+    alerts: Shown
+    read: Shown
+    unread: Shown
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+@dataclass(frozen=True)
+class GovernorsReport:
+    school_name: str
+    period: Period
+    small_numbers_held_back: bool
+    restricted_categories_left_out: bool
+    total: Line
+    by_category: list[Line]
+    by_month: list[Line]
+    by_year_group: list[Line]
+    characteristic_recorded: bool
+    by_gender: list[Line]
+    acknowledgement: Acknowledgement
+
+    def notes(self) -> list[str]:
+        notes = ["Each incident counts once under each top-level category it falls "
+                 "under, and under its pupil's year group and gender as recorded today.",
+                 "Incidents marked as entered in error are not counted."]
+        if self.small_numbers_held_back:
+            notes.append('Counts from 1 to 4 are shown as "fewer than 5", with one more '
+                         "where needed so that none can be worked out from a total, and no "
+                         "change is given where either count is held back.")
+        if self.restricted_categories_left_out:
+            notes.append("Incidents in categories restricted to other roles are not "
+                         "counted.")
+        if not self.characteristic_recorded:
+            notes.append("No pupil characteristic (gender) is recorded for the pupils "
+                         "concerned.")
+        return notes
+
+    def charts(self) -> list[Chart]:
+        return [
+            _chart("by_month", "Incidents by month", self.by_month, "bar"),
+            _chart("by_category", "Incidents by category", self.by_category, "hbar",
+                   compared=True),
+            _chart("by_year_group", "Incidents by year group", self.by_year_group, "bar",
+                   compared=True),
+        ]
+
+
+def _value(count: Shown | None) -> float | None:
+    """What a chart draws: nothing for a count held back."""
+    return count if isinstance(count, int) else None
+
+
+def _chart(key: str, title: str, rows: list[Line], kind: str, *,
+           compared: bool = False) -> Chart:
+    series = [Series("This period", [_value(row.current) for row in rows])]
+    if compared:
+        series.append(Series("Previous period", [_value(row.previous) for row in rows]))
+    return Chart(key=key, title=title, kind=kind, unit="incidents",
+                 description=f"{title}, {'against the previous period; ' if compared else ''}"
+                 "counts held back are not drawn.",
+                 labels=[row.name for row in rows], series=series)
+
+
+async def governors_report(school: School, roles: list[Role], period: Period) -> GovernorsReport:
+    scope = Scope(school.id, period, tuple(await search.hidden_categories(school.id, roles)))
+    suppress = bool(school.setting("report_small_numbers"))
+    genders = await figures.by_pupil(scope, "gender")
+    recorded = any(g.name for g in genders)
+    return GovernorsReport(
+        school_name=school.name, period=period, small_numbers_held_back=suppress,
+        restricted_categories_left_out=bool(scope.hidden_category_ids),
+        total=line(await figures.total(scope), suppress),
+        by_category=lines(await figures.by_category(scope), suppress),
+        by_month=_months(await figures.by_month(scope), suppress),
+        by_year_group=lines(_named(await figures.by_pupil(scope, "year_group")), suppress),
+        characteristic_recorded=recorded,
+        by_gender=lines(_named(genders), suppress) if recorded else [],
+        acknowledgement=_acknowledgement(await alert_read_times(scope), suppress),
+    )
+
+
+def _named(compared: list[Compared]) -> list[Compared]:
+    return [Compared(c.name or NOT_RECORDED, c.current, c.previous) for c in compared]
+
+
+def _months(months: list[tuple[str, int]], suppress: bool) -> list[Line]:
+    counts = shown([n for _, n in months], suppress)
+    return [Line(label, count) for (label, _), count in zip(months, counts, strict=True)]
+
+
+async def alert_read_times(scope: Scope) -> Durations:
+    """Every alert about the period's incidents, from the alert to its being read."""
+    statement = Statement()
+    counted = scope.counted(statement)
+    return await figures.durations(statement, counted, (
+        f"SELECT {statement.seconds('al.read_at', 'al.created_at')} AS s FROM counted c "
+        f"JOIN alert al ON al.incident_id = c.id WHERE c.period = '{figures.CURRENT}'"))
+
+
+def _acknowledgement(times: Durations, suppress: bool) -> Acknowledgement:
+    read, unread = shown([times.timed, times.waiting], suppress)
+    (alerts,) = shown([times.timed + times.waiting], suppress)
+    return Acknowledgement(alerts=alerts, read=read, unread=unread,
+                           median_minutes=_minutes(times.median),
+                           p90_minutes=_minutes(times.p90))
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def as_json(report: GovernorsReport) -> dict:
+    ack = report.acknowledgement
+    return {
+        "school": report.school_name,
+        "period": report.period.as_json(),
+        "previous_period": report.period.previous().as_json(),
+        "small_numbers_held_back": report.small_numbers_held_back,
+        "restricted_categories_left_out": report.restricted_categories_left_out,
+        "total": report.total.as_json(),
+        "by_category": [row.as_json() for row in report.by_category],
+        "by_month": [{"month": row.name, "count": row.current} for row in report.by_month],
+        "by_year_group": [row.as_json() for row in report.by_year_group],
+        "by_characteristic": {"characteristic": "gender",
+                              "recorded": report.characteristic_recorded,
+                              "lines": [row.as_json() for row in report.by_gender]},
+        "acknowledgement": {"alerts": ack.alerts, "read": ack.read, "unread": ack.unread,
+                            "median_minutes": ack.median_minutes,
+                            "p90_minutes": ack.p90_minutes},
+        "notes": report.notes(),
+    }
+
+
+def csv_rows(report: GovernorsReport) -> list[list]:
+    period, previous = report.period, report.period.previous()
+    ack = report.acknowledgement
+    rows = [
+        ["Governors' safeguarding report", report.school_name],
+        ["Period", f"{period.first_day:%d/%m/%Y} to {period.last_day:%d/%m/%Y}"],
+        ["Previous period", f"{previous.first_day:%d/%m/%Y} to {previous.last_day:%d/%m/%Y}"],
+        [],
+        ["Section", "Item", "This period", "Previous period", "Change", "Change %"],
+    ]
+    sections = [("Total", [report.total]), ("Category", report.by_category),
+                ("Month", report.by_month), ("Year group", report.by_year_group),
+                ("Gender", report.by_gender)]
+    for section, section_lines in sections:
+        rows += [[section, row.name, row.current, row.previous, row.change,
+                  row.change_percent] for row in section_lines]
+    rows += [["Alerts", "Sent", ack.alerts], ["Alerts", "Read", ack.read],
+             ["Alerts", "Unread", ack.unread],
+             ["Alerts", "Minutes to read (median)", ack.median_minutes],
+             ["Alerts", "Minutes to read (90th percentile)", ack.p90_minutes], []]
+    return rows + [["Note", note] for note in report.notes()]

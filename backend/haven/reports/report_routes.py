@@ -1,0 +1,182 @@
+"""GET /api/reports/governors and /api/reports/ofsted: the reports for governors and for
+Ofsted, as JSON or CSV, for elevated key holders; every one is written to the audit
+trail."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from quart import Blueprint
+from quart_schema import document_response, validate_querystring
+
+from haven.accounts import service as accounts
+from haven.audit import service as audit
+from haven.reports import governors, ofsted
+from haven.reports.csv_out import csv_response
+from haven.reports.periods import Period, reporting_period
+from haven.web.access import client_ip, current_session, key_holder
+
+blueprint = Blueprint("reports", __name__)
+
+Count = int | Literal["fewer than 5"]
+
+
+class ReportQuery(BaseModel):
+    from_: date | None = Field(default=None, alias="from", description="First day, "
+                               "inclusive; defaults to a year before 'to'")
+    to: date | None = Field(default=None, description="Last day, inclusive; defaults to "
+                            "today in the school's time zone")
+    format: Literal["json", "csv"] = "json"
+
+
+class PeriodOut(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+    time_zone: str
+
+
+class LineOut(BaseModel):
+    name: str
+    count: Count
+    previous: Count | None
+    change: int | None = Field(description="Null where either count is held back")
+    change_percent: float | None
+
+
+class MonthOut(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    count: Count
+
+
+class CharacteristicOut(BaseModel):
+    characteristic: str
+    recorded: bool
+    lines: list[LineOut]
+
+
+class AcknowledgementOut(BaseModel):
+    alerts: Count
+    read: Count
+    unread: Count
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+class GovernorsOut(BaseModel):
+    school: str
+    period: PeriodOut
+    previous_period: PeriodOut
+    small_numbers_held_back: bool
+    restricted_categories_left_out: bool
+    total: LineOut
+    by_category: list[LineOut]
+    by_month: list[MonthOut]
+    by_year_group: list[LineOut]
+    by_characteristic: CharacteristicOut
+    acknowledgement: AcknowledgementOut
+    notes: list[str]
+
+
+class VolumesOut(LineOut):
+    trend: Literal["rising", "falling", "steady"]
+    trend_rule: str
+
+
+class DurationsOut(BaseModel):
+    definition: str
+    timed: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    without_action: int | None = None
+    unread: int | None = None
+
+
+class AgencyCount(BaseModel):
+    agency: str
+    incidents: int
+
+
+class ReferralsOut(BaseModel):
+    definition: str
+    total: int
+    by_agency: list[AgencyCount]
+
+
+class StaffOut(BaseModel):
+    name: str
+    email: str
+    roles: list[str]
+
+
+class AuditTrailOut(BaseModel):
+    intact: bool
+    rows_checked: int
+    whole_trail: bool = Field(description="False: only the newest rows and the sealed "
+                              "head were checked; `haven audit verify` checks them all")
+    problem: str
+
+
+class OfstedOut(BaseModel):
+    school: str
+    period: PeriodOut
+    previous_period: PeriodOut
+    restricted_categories_left_out: bool
+    volumes: VolumesOut
+    by_month: list[MonthOut]
+    by_category: list[LineOut]
+    time_to_first_action: DurationsOut
+    time_to_key_holder_read: DurationsOut
+    open_referrals: ReferralsOut
+    escalated: int
+    staff_without_authenticator: list[StaffOut]
+    audit_trail: AuditTrailOut
+
+
+async def _period(query: ReportQuery) -> Period:
+    school = current_session().school
+    return reporting_period(query.from_, query.to, school.setting("timezone"))
+
+
+async def _audited(action: str, period: Period, report_format: str) -> None:
+    session = current_session()
+    await audit.record(action, school_id=session.school_id, actor_id=session.user_id,
+                       target_type="school", target_id=session.school_id,
+                       ip_address=client_ip(), detail={
+                           "from": period.first_day.isoformat(),
+                           "to": period.last_day.isoformat(), "format": report_format})
+
+
+def _answer(body: dict, model: type[BaseModel], rows: list[list], query: ReportQuery,
+            name: str, period: Period):
+    if query.format == "csv":
+        return csv_response(rows, f"{name}-{period.first_day}-{period.last_day}.csv")
+    # Checked here rather than by @validate_response, which cannot pass a CSV through.
+    return model.model_validate(body).model_dump(mode="json", by_alias=True), 200
+
+
+@blueprint.get("/api/reports/governors")
+@key_holder
+@validate_querystring(ReportQuery)
+@document_response(GovernorsOut, 200)
+async def governors_report(query_args: ReportQuery):
+    session, period = current_session(), await _period(query_args)
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    report = await governors.governors_report(session.school, roles, period)
+    await _audited("report_governors", period, query_args.format)
+    return _answer(governors.as_json(report), GovernorsOut, governors.csv_rows(report),
+                   query_args, "governors-report", period)
+
+
+@blueprint.get("/api/reports/ofsted")
+@key_holder
+@validate_querystring(ReportQuery)
+@document_response(OfstedOut, 200)
+async def ofsted_report(query_args: ReportQuery):
+    session, period = current_session(), await _period(query_args)
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    report = await ofsted.ofsted_report(session.school, roles, period)
+    await _audited("report_ofsted", period, query_args.format)
+    return _answer(ofsted.as_json(report), OfstedOut, ofsted.csv_rows(report), query_args,
+                   "safeguarding-overview", period)
