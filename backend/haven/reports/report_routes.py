@@ -4,6 +4,8 @@ trail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -15,7 +17,7 @@ from haven.accounts import service as accounts
 from haven.audit import service as audit
 from haven.reports import governors, ofsted
 from haven.reports.csv_out import csv_response
-from haven.reports.periods import Period, reporting_period
+from haven.reports.periods import reporting_period
 from haven.web.access import client_ip, current_session, key_holder
 
 blueprint = Blueprint("reports", __name__)
@@ -134,26 +136,41 @@ class OfstedOut(BaseModel):
     audit_trail: AuditTrailOut
 
 
-async def _period(query: ReportQuery) -> Period:
-    school = current_session().school
-    return reporting_period(query.from_, query.to, school.setting("timezone"))
+@dataclass(frozen=True)
+class Kind:
+    """What makes one report: its builder, renderings, schema, audit action and file name."""
+
+    build: Callable
+    as_json: Callable
+    csv_rows: Callable
+    model: type[BaseModel]
+    action: str
+    file_name: str
 
 
-async def _audited(action: str, period: Period, report_format: str) -> None:
+GOVERNORS = Kind(governors.governors_report, governors.as_json, governors.csv_rows,
+                 GovernorsOut, "report_governors", "governors-report")
+OFSTED = Kind(ofsted.ofsted_report, ofsted.as_json, ofsted.csv_rows, OfstedOut,
+              "report_ofsted", "safeguarding-overview")
+
+
+async def _answer(kind: Kind, query: ReportQuery):
+    """The report for the signed-in key holder's school and roles, audited, as asked."""
     session = current_session()
-    await audit.record(action, school_id=session.school_id, actor_id=session.user_id,
+    period = reporting_period(query.from_, query.to, session.school.setting("timezone"))
+    roles = await accounts.roles_in(session.user_id, session.school_id)
+    report = await kind.build(session.school, roles, period)
+    await audit.record(kind.action, school_id=session.school_id, actor_id=session.user_id,
                        target_type="school", target_id=session.school_id,
                        ip_address=client_ip(), detail={
                            "from": period.first_day.isoformat(),
-                           "to": period.last_day.isoformat(), "format": report_format})
-
-
-def _answer(body: dict, model: type[BaseModel], rows: list[list], query: ReportQuery,
-            name: str, period: Period):
+                           "to": period.last_day.isoformat(), "format": query.format})
     if query.format == "csv":
-        return csv_response(rows, f"{name}-{period.first_day}-{period.last_day}.csv")
+        return csv_response(kind.csv_rows(report),
+                            f"{kind.file_name}-{period.first_day}-{period.last_day}.csv")
     # Checked here rather than by @validate_response, which cannot pass a CSV through.
-    return model.model_validate(body).model_dump(mode="json", by_alias=True), 200
+    return kind.model.model_validate(kind.as_json(report)).model_dump(
+        mode="json", by_alias=True), 200
 
 
 @blueprint.get("/api/reports/governors")
@@ -161,12 +178,7 @@ def _answer(body: dict, model: type[BaseModel], rows: list[list], query: ReportQ
 @validate_querystring(ReportQuery)
 @document_response(GovernorsOut, 200)
 async def governors_report(query_args: ReportQuery):
-    session, period = current_session(), await _period(query_args)
-    roles = await accounts.roles_in(session.user_id, session.school_id)
-    report = await governors.governors_report(session.school, roles, period)
-    await _audited("report_governors", period, query_args.format)
-    return _answer(governors.as_json(report), GovernorsOut, governors.csv_rows(report),
-                   query_args, "governors-report", period)
+    return await _answer(GOVERNORS, query_args)
 
 
 @blueprint.get("/api/reports/ofsted")
@@ -174,9 +186,4 @@ async def governors_report(query_args: ReportQuery):
 @validate_querystring(ReportQuery)
 @document_response(OfstedOut, 200)
 async def ofsted_report(query_args: ReportQuery):
-    session, period = current_session(), await _period(query_args)
-    roles = await accounts.roles_in(session.user_id, session.school_id)
-    report = await ofsted.ofsted_report(session.school, roles, period)
-    await _audited("report_ofsted", period, query_args.format)
-    return _answer(ofsted.as_json(report), OfstedOut, ofsted.csv_rows(report), query_args,
-                   "safeguarding-overview", period)
+    return await _answer(OFSTED, query_args)
