@@ -9,6 +9,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { signedInLayout } from '../components/layout.js';
+import { patternsCard } from '../components/patterns-card.js';
 import { pupilSearch } from '../components/pupil-search.js';
 import { whenPushArrives } from '../push.js';
 import { pupilInWords } from '../records.js';
@@ -125,7 +126,8 @@ export function homeScreen(session, actions, { signal }) {
     h('div', { class: 'page-heading' }, heading),
     h('a', { href: '#/incidents/new', class: 'button button--primary button--large record-concern', 'data-testid': 'record-concern' },
       'Record a concern'),
-    h('div', { class: 'home__grid' }, alerts, mine, findPupil),
+    h('div', { class: 'home__grid' }, alerts, mine, findPupil,
+      session.key_holder ? patternsCard(session, { signal }) : null),
     accountCard(session));
   const { element } = signedInLayout(session, actions, { current: 'home', content });
   return { title: 'Home', element, focusTarget: heading };
