@@ -21,6 +21,7 @@ from haven.incidents.category_routes import blueprint as categories_blueprint
 from haven.incidents.files import Store
 from haven.incidents.offline_routes import blueprint as offline_blueprint
 from haven.incidents.routes import blueprint as incidents_blueprint
+from haven.reports.chronology_routes import blueprint as chronology_pdf_blueprint
 from haven.keys import load_secret_key, load_service_keys
 from haven.outbox.dispatcher import Dispatcher
 from haven.pupils.routes import blueprint as pupils_blueprint
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, run_dispatcher: bool = True)
     app.register_blueprint(pupils_blueprint)
     app.register_blueprint(categories_blueprint)
     app.register_blueprint(incidents_blueprint)
+    app.register_blueprint(chronology_pdf_blueprint)
     app.register_blueprint(alerts_blueprint)
     app.register_blueprint(patterns_blueprint)
     app.register_blueprint(reports_blueprint)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from haven import clock
@@ -462,48 +462,124 @@ async def chronology(session: Session, pupil_id: int, roles: list[Role], *,
     action under them, in the order they happened; for elevated key holders, leaving out
     categories their role may not see. The read is audited. NotFound for a pupil of
     another school."""
-    pupil = await Pupil.get_or_none(id=pupil_id, school_id=session.school_id)
-    if pupil is None:
-        raise NotFound("That pupil")
-    key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
-    linked = dict(await IncidentPupil.filter(pupil=pupil).values_list("incident_id", "role"))
-    # Two index lookups, not an OR over every incident of the school.
-    named = set(await Incident.filter(pupil=pupil).values_list("id", flat=True)) | set(linked)
-    query = Incident.filter(school_id=session.school_id, id__in=list(named))
-    if category_id is not None:
-        query = query.filter(category_links__category_id=category_id).distinct()
-    if since:
-        query = query.filter(occurred_at__gte=since)
-    if until:
-        query = query.filter(occurred_at__lte=until)
-    # Plain values, not models: a busy pupil has thousands of entries.
-    found = await query.order_by("occurred_at", "id").values(
-        "id", "number", "pupil_id", "occurred_at", "account", author="author__name")
-    categories: dict[int, list[Category]] = {}
-    for link in await IncidentCategory.filter(
-            incident_id__in=[i["id"] for i in found]).select_related("category"):
-        categories.setdefault(link.incident_id, []).append(link.category)
-    visible = [i for i in found if roles_may_see(categories.get(i["id"], []), key_roles)]
-    numbers = {i["id"]: i["number"] for i in visible}
-    actions = await Action.filter(incident_id__in=list(numbers)).values(
-        "recorded_at", "incident_id", "text", "kind", author="author__name")
+    pupil = await _pupil_here(session, pupil_id)
+    incidents, actions = await _chronology_rows(
+        session, pupil, roles, category_ids=[] if category_id is None else [category_id],
+        since=since, until=until)
     entries = [
-        {"type": "incident", "at": i["occurred_at"], "incident_id": i["id"],
-         "number": i["number"],
-         "role": "subject" if i["pupil_id"] == pupil.id else linked.get(i["id"], "involved"),
-         "categories": [c.name for c in categories.get(i["id"], [])], "text": i["account"],
-         "author": i["author"]}
-        for i in visible
-    ] + [
-        {"type": "action", "at": a["recorded_at"], "incident_id": a["incident_id"],
-         "number": numbers[a["incident_id"]], "role": None, "categories": [],
-         "text": a["text"], "author": a["author"], "kind": a["kind"]}
-        for a in actions
+        {"type": "incident", "at": i["at"], "incident_id": i["id"], "number": i["number"],
+         "role": i["role"], "categories": i["categories"], "text": i["account"],
+         "author": i["author"]} if i["type"] == "incident" else
+        {"type": "action", "at": i["at"], "incident_id": i["incident_id"],
+         "number": i["number"], "role": None, "categories": [], "text": i["text"],
+         "author": i["author"], "kind": i["kind"]}
+        for i in in_time_order(incidents, actions)
     ]
-    entries.sort(key=lambda e: (e["at"], e["type"] == "action"))
     start = (page - 1) * per_page
     await audit.record("chronology_viewed", school_id=session.school_id,
                        actor_id=session.user_id, target_type="pupil", target_id=pupil.id,
                        ip_address=ip_address)
     return {"pupil": pupil_summary(pupil), "total": len(entries), "page": page,
             "per_page": per_page, "entries": entries[start:start + per_page]}
+
+
+@dataclass
+class FullChronology:
+    """A pupil's chronology with everything recorded in it, for the case conference PDF:
+    the pupil, the incidents (with their agencies, body map and file names) and the
+    actions under them (with theirs), each a plain dict."""
+
+    pupil: Pupil
+    incidents: list[dict]
+    actions: list[dict]
+
+
+async def chronology_in_full(session: Session, pupil_id: int, roles: list[Role], *,
+                             category_ids: list[int] = (), since: datetime | None = None,
+                             until: datetime | None = None) -> FullChronology:
+    """As chronology() (the same entries, for the same readers), with every detail of each
+    entry, in a query per table whatever their number. Not audited: the caller records
+    what it made of it. NotFound for a pupil of another school."""
+    pupil = await _pupil_here(session, pupil_id)
+    incidents, actions = await _chronology_rows(session, pupil, roles,
+                                                category_ids=list(category_ids),
+                                                since=since, until=until)
+    ids = [i["id"] for i in incidents]
+    agency_names = dict(await Agency.filter(school_id=session.school_id).values_list(
+        "id", "name"))
+    agencies: dict[int, list[str]] = {}
+    for incident_id, agency_id in await IncidentAgency.filter(incident_id__in=ids).order_by(
+            "agency__position", "agency__name").values_list("incident_id", "agency_id"):
+        agencies.setdefault(incident_id, []).append(agency_names[agency_id])
+    markers: dict[int, list[dict]] = {}
+    for marker in await BodyMapMarker.filter(incident_id__in=ids).order_by("id").values(
+            "incident_id", "view", "x", "y", "note"):
+        markers.setdefault(marker.pop("incident_id"), []).append(marker)
+    file_names: dict[tuple[int, int | None], list[str]] = {}
+    for incident_id, action_id, name in await Attachment.filter(
+            incident_id__in=ids).order_by("id").values_list("incident_id", "action_id", "name"):
+        file_names.setdefault((incident_id, action_id), []).append(name)
+    for incident in incidents:
+        incident.update(agencies=agencies.get(incident["id"], []),
+                        body_map=markers.get(incident["id"], []),
+                        files=file_names.get((incident["id"], None), []))
+    for action in actions:
+        action.update(agencies=[agency_names[a] for a in action["agency_ids"]
+                                if a in agency_names],
+                      files=file_names.get((action["incident_id"], action["id"]), []))
+    return FullChronology(pupil=pupil, incidents=incidents, actions=actions)
+
+
+def in_time_order(incidents: list[dict], actions: list[dict]) -> list[dict]:
+    """Incidents (at: when they happened) and actions (at: when recorded) in one list;
+    at the same moment an incident comes before the actions under it."""
+    return sorted([*incidents, *actions], key=lambda e: (e["at"], e["type"] == "action"))
+
+
+async def _pupil_here(session: Session, pupil_id: int) -> Pupil:
+    pupil = await Pupil.get_or_none(id=pupil_id, school_id=session.school_id)
+    if pupil is None:
+        raise NotFound("That pupil")
+    return pupil
+
+
+async def _chronology_rows(session: Session, pupil: Pupil, roles: list[Role], *,
+                           category_ids: list[int], since: datetime | None,
+                           until: datetime | None) -> tuple[list[dict], list[dict]]:
+    """The incidents naming the pupil that these roles may see (in the categories chosen,
+    or their subcategories, and the time range), and the actions under them."""
+    key_roles = {r.value for r in roles if r in KEY_HOLDER_ROLES}
+    linked = dict(await IncidentPupil.filter(pupil=pupil).values_list("incident_id", "role"))
+    # Two index lookups, not an OR over every incident of the school.
+    named = set(await Incident.filter(pupil=pupil).values_list("id", flat=True)) | set(linked)
+    query = Incident.filter(school_id=session.school_id, id__in=list(named))
+    if category_ids:
+        within = Category.filter(school_id=session.school_id).filter(
+            Q(id__in=category_ids) | Q(parent_id__in=category_ids))
+        query = query.filter(id__in=Subquery(IncidentCategory.filter(
+            category_id__in=Subquery(within.values("id"))).values("incident_id")))
+    if since:
+        query = query.filter(occurred_at__gte=since)
+    if until:
+        query = query.filter(occurred_at__lte=until)
+    # Plain values, not models: a busy pupil has thousands of entries.
+    found = await query.order_by("occurred_at", "id").values(
+        "id", "number", "pupil_id", "occurred_at", "recorded_at", "account",
+        author="author__name")
+    categories: dict[int, list[Category]] = {}
+    for link in await IncidentCategory.filter(
+            incident_id__in=[i["id"] for i in found]).select_related("category"):
+        categories.setdefault(link.incident_id, []).append(link.category)
+    incidents = [
+        {**i, "type": "incident", "at": i["occurred_at"],
+         "role": "subject" if i["pupil_id"] == pupil.id else linked.get(i["id"], "involved"),
+         "categories": [c.name for c in categories.get(i["id"], [])]}
+        for i in found if roles_may_see(categories.get(i["id"], []), key_roles)]
+    numbers = {i["id"]: i["number"] for i in incidents}
+    actions = await Action.filter(incident_id__in=list(numbers)).order_by(
+        "recorded_at", "id").values("id", "recorded_at", "incident_id", "text", "kind",
+                                    "agency_ids", author="author__name")
+    for action in actions:
+        action.update(type="action", at=action["recorded_at"],
+                      number=numbers[action["incident_id"]])
+    return incidents, actions

@@ -8,6 +8,7 @@ is built the same way:
                  produced_at=clock.now())           # then a new page
     report.heading("Summary")                       # level=1 or 2
     report.paragraph(account_text)                  # user text: escaped, line breaks kept
+    report.details([("Recorded", "30/11/2026 08:40"), ...])  # bold labels, one a line
     report.table(["Category", "Incidents"], rows, widths=[0.7, 0.3])
     report.chart(charts.Chart(...))                 # its title, the drawing, its description
     report.drawing(reportlab_drawing)               # any reportlab Drawing (e.g. a body map)
@@ -30,7 +31,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from xml.sax.saxutils import escape as _escape_xml
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -82,9 +84,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "head_cell": ParagraphStyle("head_cell", parent=body, fontName=fonts.BOLD,
                                     fontSize=8.5, leading=10.5, spaceAfter=0),
         1: ParagraphStyle("h1", parent=body, fontName=fonts.BOLD, fontSize=15, leading=19,
-                          spaceBefore=6, spaceAfter=8),
+                          spaceBefore=6, spaceAfter=8, keepWithNext=1),
         2: ParagraphStyle("h2", parent=body, fontName=fonts.BOLD, fontSize=11, leading=14,
-                          spaceBefore=8, spaceAfter=4),
+                          spaceBefore=8, spaceAfter=4, keepWithNext=1),
         "title": ParagraphStyle("title", parent=body, fontName=fonts.BOLD, fontSize=22,
                                 leading=28, spaceBefore=40, spaceAfter=24),
     }
@@ -125,7 +127,13 @@ class Report:
     def paragraph(self, text: str, *, small: bool = False,
                   markup: bool = False) -> None:
         style = _styles()["small" if small else "body"]
-        self._add(Paragraph(text if markup else escape(text), style))
+        self._add(Paragraph(text, style) if markup else PlainText(text, style))
+
+    def details(self, pairs: list[tuple[str, str]]) -> None:
+        """Label and value a line, in one paragraph: far cheaper than a table when a
+        report has thousands of entries."""
+        lines = (f"<b>{escape(label)}:</b> {escape(value)}" for label, value in pairs)
+        self._add(Paragraph("<br/>".join(lines), _styles()["body"]))
 
     def table(self, header: list[str], rows: list[list[str]],
               widths: list[float] | None = None) -> None:
@@ -197,6 +205,76 @@ class Report:
             producer="Haven", initialFontName=fonts.register())
         document.build(list(self.story), canvasmaker=_marked_canvas(self))
         return buffer.getvalue()
+
+
+class PlainText(Flowable):
+    """Text as it was typed, wrapped at spaces and split across pages: what most of a
+    chronology is. reportlab's Paragraph parses markup and measures each word in each of
+    its fragments; this measures each distinct word once, so thousands of accounts draw in
+    a fraction of the time. No markup, so nothing in the text needs escaping."""
+
+    def __init__(self, text: str, style: ParagraphStyle,
+                 lines: list[str] | None = None) -> None:
+        super().__init__()
+        self.text, self.style, self.lines = text, style, lines
+        self.spaceAfter = style.spaceAfter
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self.lines is None:
+            self.lines = _wrapped(self.text, self.style.fontName, self.style.fontSize,
+                                  available_width)
+        self.width = available_width
+        self.height = len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        fits = int(available_height // self.style.leading)
+        if fits < 2:  # a lone line at the foot of a page: move it all on
+            return []
+        return [PlainText("", self.style, self.lines[:fits]),
+                PlainText("", self.style, self.lines[fits:])]
+
+    def draw(self) -> None:
+        text = self.canv.beginText(0, self.height - self.style.fontSize)
+        text.setFont(self.style.fontName, self.style.fontSize, self.style.leading)
+        text.textLines(self.lines, trim=0)
+        self.canv.drawText(text)
+
+
+def _wrapped(text: str, font: str, size: float, width: float) -> list[str]:
+    measure = _measurer(font, size)
+    space = measure(" ")
+    lines = []
+    for typed_line in text.replace("\r\n", "\n").split("\n"):
+        line, used = [], 0.0
+        for word in typed_line.split():
+            word_width = measure(word)
+            if line and used + space + word_width > width:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            while word_width > width:  # a web address longer than the page is wide
+                cut = _fitting(word, measure, width)
+                lines.append(word[:cut])
+                word = word[cut:]
+                word_width = measure(word)
+            used += (space if line else 0) + word_width
+            line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+def _fitting(word: str, measure, width: float) -> int:
+    cut = len(word)
+    while cut > 1 and measure(word[:cut]) > width:
+        cut -= 1
+    return cut
+
+
+@cache
+def _measurer(font: str, size: float):
+    # Words recur (names, "the", "said"): each is measured once, up to a bound.
+    return lru_cache(maxsize=100_000)(lambda word: stringWidth(word, font, size))
 
 
 def _marked_canvas(report: Report):
