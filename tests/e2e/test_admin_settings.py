@@ -156,6 +156,14 @@ def test_adam_changes_the_reminder_and_idle_timeout_and_is_told_what_is_wrong(
         assert saved["idle_timeout_minutes"] == 20
         assert saved["always_alert_slt"] is False
         assert saved["escalation_roles"] == ["dsl"]
+
+        # The patterns' thresholds.
+        page.get_by_test_id("setting-pattern_days").fill("14")
+        page.get_by_test_id("setting-pattern_rise_factor").fill("3")
+        save_sends(page, {"pattern_days": 14, "pattern_rise_factor": 3})
+        expect(page.get_by_test_id("settings-status")).to_have_text("Saved.")
+        saved = api_get(page, SETTINGS)
+        assert (saved["pattern_days"], saved["pattern_rise_factor"]) == (14, 3)
     finally:
         put_back(page, before)
     assert not problems, f"the page reported problems:\n{problems}"

@@ -72,7 +72,7 @@ async def test_the_dsl_sees_every_pupil_with_three_concerns_in_seven_days(app, s
     assert expected == {"Amy": 3, "Zoe": 3}  # Noah has 2: not yet a cluster
     zoe = next(c for c in found["clusters"] if c["name"] == "Zoe Jones")
     assert zoe["link"] == f"/#/pupils/{story['Zoe'].id}"
-    assert found["thresholds"] == {"concerns": 3, "days": 7, "rise_factor": 2.0,
+    assert found["thresholds"] == {"concerns": 3, "days": 7, "rise_factor": 2,
                                    "recent_days": 28, "past_periods": 6}
     assert await AuditEvent.filter(action="report_patterns").count() == 1
 
@@ -126,7 +126,7 @@ async def test_staff_and_unelevated_key_holders_get_no_patterns(app, client, oak
 
 
 def test_a_rise_is_at_least_the_threshold_and_the_factor_times_the_usual_count():
-    thresholds = Thresholds(concerns=3, days=7, rise_factor=2.0)
+    thresholds = Thresholds(concerns=3, days=7, rise_factor=2)
     past = Counter({"steady": 6 * PAST_PERIODS, "quiet": PAST_PERIODS, "new": 0})
     # steady: usually 6 in 28 days, now 8 (not twice); quiet: usually 1, now 3 (three
     # times); new: nothing before, now 2 (under the threshold of 3).

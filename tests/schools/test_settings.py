@@ -12,7 +12,7 @@ async def test_an_administrator_reads_the_schools_settings(adam):
         "elevation_minutes": 60, "password_policy": "school", "require_authenticator": False,
         "always_alert_slt": True, "end_of_day_reminder": "15:30",
         "escalation_roles": ["dsl", "slt"], "report_small_numbers": True,
-        "pattern_concerns": 3, "pattern_days": 7, "pattern_rise_factor": 2.0,
+        "pattern_concerns": 3, "pattern_days": 7, "pattern_rise_factor": 2,
     }
 
 

@@ -39,7 +39,7 @@ class CategoryRiseOut(BaseModel):
 class ThresholdsOut(BaseModel):
     concerns: int
     days: int
-    rise_factor: float
+    rise_factor: int
     recent_days: int
     past_periods: int
 

@@ -33,7 +33,8 @@ PAST_PERIODS = 6
 class Thresholds:
     concerns: int  # this many or more incidents...
     days: int  # ...within this many days is a cluster
-    rise_factor: float  # the recent count against the usual count that is a rise
+    rise_factor: int  # the recent count against the usual count that is a rise (whole: the
+    # audit trail, which records a change of setting, holds no fractions)
 
     @classmethod
     def of(cls, school: School) -> Thresholds:

@@ -19,7 +19,7 @@ DEFAULT_SETTINGS = {
     # days is a cluster; a count this many times the usual one is a rise.
     "pattern_concerns": 3,
     "pattern_days": 7,
-    "pattern_rise_factor": 2.0,
+    "pattern_rise_factor": 2,
     # The governors' report shows counts from 1 to 4 as "fewer than 5".
     "report_small_numbers": True,
 }

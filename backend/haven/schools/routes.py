@@ -33,7 +33,7 @@ class SchoolSettings(BaseModel):
     report_small_numbers: bool
     pattern_concerns: int = Field(ge=2, le=50)
     pattern_days: int = Field(ge=1, le=90)
-    pattern_rise_factor: float = Field(ge=1.0, le=20.0)
+    pattern_rise_factor: int = Field(ge=2, le=20)
 
 
 class SettingsChange(BaseModel):
@@ -52,7 +52,7 @@ class SettingsChange(BaseModel):
     report_small_numbers: bool | None = None
     pattern_concerns: int | None = Field(default=None, ge=2, le=50)
     pattern_days: int | None = Field(default=None, ge=1, le=90)
-    pattern_rise_factor: float | None = Field(default=None, ge=1.0, le=20.0)
+    pattern_rise_factor: int | None = Field(default=None, ge=2, le=20)
 
     @field_validator("timezone")
     @classmethod

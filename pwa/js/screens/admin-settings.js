@@ -224,7 +224,30 @@ export function adminSettingsScreen(session, actions, { signal }) {
     escalationRoles(),
   ];
   const schoolDay = [timeZone(), endOfDayReminder()];
-  const settings = [...signingIn, ...alerting, ...schoolDay];
+  const reports = [
+    onOffSetting('report_small_numbers', {
+      legend: 'Small numbers',
+      label: 'Show counts from 1 to 4 as “fewer than 5” in the governors’ report',
+      hint: 'So that no child can be recognised from a small number.',
+    }),
+    numberSetting('pattern_concerns', {
+      label: 'A pattern: this many concerns about one pupil…',
+      hint: 'The key holders’ Patterns list pupils with this many concerns or more in the days below.',
+      unit: 'concerns', min: 2, max: 50,
+    }),
+    numberSetting('pattern_days', {
+      label: '…within this many days',
+      hint: 'Counted back from today.',
+      unit: 'days', min: 1, max: 90,
+    }),
+    numberSetting('pattern_rise_factor', {
+      label: 'Rising: this many times the usual number of concerns',
+      hint: 'A pupil or category whose last four weeks hold this many times their usual count '
+        + '(the average of the six four-week periods before) is listed as rising.',
+      unit: 'times', min: 2, max: 20,
+    }),
+  ];
+  const settings = [...signingIn, ...alerting, ...schoolDay, ...reports];
 
   const alert = errorRegion('settings-error');
   const status = statusRegion('settings-status');
@@ -235,6 +258,7 @@ export function adminSettingsScreen(session, actions, { signal }) {
   section('Signing in', signingIn),
   section('Alerts', alerting),
   section('The school day', schoolDay),
+  section('Reports and patterns', reports),
   // By the button, where the eyes are after a save, even on a phone.
   h('div', {}, alert, status, h('div', { class: 'button-row' }, save)));
   let saved = null; // the server's values, as last heard
