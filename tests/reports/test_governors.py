@@ -7,6 +7,7 @@ from haven.incidents.models import Category
 from haven.schools.models import School
 from tests.conftest import CSRF, sign_in
 from tests.reports.conftest import PERIOD, signed_in_elevated
+from tests.reports.pdf_text import A4_POINTS, fonts_used, page_sizes, pages_text
 
 CURRENT = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
 PREVIOUS = (datetime(2025, 7, 4, 0, tzinfo=UTC) - (datetime(2025, 7, 4, tzinfo=UTC)
@@ -117,11 +118,15 @@ async def test_no_pupil_or_staff_name_is_anywhere_in_it(app, story, oakfield):
     as_csv = await (await dina.get("/api/reports/governors",
                                    query_string={**PERIOD, "format": "csv"})
                     ).get_data(as_text=True)
+    pdf = await (await dina.get("/api/reports/governors",
+                                query_string={**PERIOD, "format": "pdf"})).get_data()
+    as_pdf = "\n".join(pages_text(pdf))
+    assert "Governors' safeguarding report" in as_pdf
     # Staff by full name and first name: Dina's surname is a word a report may well use.
     staff = (oakfield.alice, oakfield.dina, oakfield.sam, oakfield.adam)
     names = [n for p in story.pupils for n in (p.first_name, p.last_name)] + [
         n for person in staff for n in (person.name, person.name.split()[0])]
-    for text in (as_json, as_csv):
+    for text in (as_json, as_csv, as_pdf):
         assert not [name for name in names if name.lower() in text.lower()]
 
 
@@ -164,3 +169,35 @@ async def test_each_report_is_written_to_the_audit_trail(app, story, oakfield):
     event = await AuditEvent.get(action="report_governors")
     assert (event.actor_id, event.school_id) == (oakfield.dina.id, oakfield.school.id)
     assert event.detail == {"from": "2026-01-01", "to": "2026-06-30", "format": "csv"}
+
+
+async def test_the_pdf_is_the_csv_and_the_charts_on_a4(app, story, oakfield):
+    await _small_numbers(oakfield.school, False)
+    dina = await signed_in_elevated(app, oakfield.dina)
+    answer = await dina.get("/api/reports/governors", query_string={**PERIOD, "format": "pdf"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/pdf"
+    assert answer.headers["Content-Disposition"] == (
+        'attachment; filename="governors-report-2026-01-01-2026-06-30.pdf"')
+    pdf = await answer.get_data()
+    pages = pages_text(pdf)
+    assert all("OFFICIAL-SENSITIVE" in page for page in pages)
+    assert f"Page 1 of {len(pages)}" in pages[0]
+    text = "\n".join(pages)
+    for heading in ("Charts", "Incidents by month", "Incidents by category", "Category",
+                    "Year group", "Gender", "Alerts", "Notes"):
+        assert heading in text
+    report = await (await dina.get("/api/reports/governors", query_string=PERIOD)).get_json()
+    for line in report["by_category"]:
+        assert line["name"] in text
+    assert page_sizes(pdf) == {A4_POINTS}
+    assert all(font["embedded"] for font in fonts_used(pdf))
+
+
+async def test_the_json_carries_each_chart_as_accessible_svg(app, story, oakfield):
+    dina = await signed_in_elevated(app, oakfield.dina)
+    report = await (await dina.get("/api/reports/governors", query_string=PERIOD)).get_json()
+    by_month = next(chart for chart in report["charts"] if chart["key"] == "by_month")
+    assert len(by_month["labels"]) == len(report["by_month"])
+    assert by_month["svg"].startswith("<svg") and 'role="img"' in by_month["svg"]
+    assert by_month["title"] in by_month["svg"]

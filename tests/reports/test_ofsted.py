@@ -8,6 +8,7 @@ from haven.audit.models import AuditEvent
 from haven.reports.periods import reporting_period
 from tests.conftest import sign_in
 from tests.reports.conftest import PERIOD, escalate, refer, signed_in_elevated
+from tests.reports.pdf_text import pages_text
 
 IN_PERIOD = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
 
@@ -125,3 +126,17 @@ def test_the_default_period_is_the_year_to_today_and_the_one_before(frozen_clock
     # Midnight in London: an hour before midnight UTC in summer.
     summer = reporting_period(date(2026, 7, 1), date(2026, 7, 31), "Europe/London")
     assert summer.start == datetime(2026, 6, 30, 23, tzinfo=UTC)
+
+
+async def test_the_pdf_has_every_section_and_who_produced_it(app, story, oakfield):
+    await refer(oakfield, 1, "Police", on_action=False)
+    dina = await signed_in_elevated(app, oakfield.dina)
+    answer = await dina.get("/api/reports/ofsted", query_string={**PERIOD, "format": "pdf"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/pdf"
+    pages = pages_text(await answer.get_data())
+    assert all("OFFICIAL-SENSITIVE" in page for page in pages)
+    text = "\n".join(pages)
+    for heading in ("Safeguarding overview", "Volumes", "First action", "Read by a key holder",
+                    "Referrals", "Police", "Escalated", "Audit trail", "Dina Safeguard"):
+        assert heading in text

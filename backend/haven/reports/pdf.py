@@ -135,11 +135,15 @@ class Report:
         lines = (f"<b>{escape(label)}:</b> {escape(value)}" for label, value in pairs)
         self._add(Paragraph("<br/>".join(lines), _styles()["body"]))
 
-    def table(self, header: list[str], rows: list[list[str]],
+    def table(self, header: list[str] | None, rows: list[list[str]],
               widths: list[float] | None = None) -> None:
-        """Cells wrap; the header row repeats on every page the table runs onto. Widths
-        are fractions of the text's width (equal columns by default)."""
-        self._add(self._grid([header, *rows], widths=widths, header=True))
+        """Cells wrap; the header row repeats on every page the table runs onto (None: no
+        header, the labels down the left). Widths are fractions of the text's width (equal
+        columns by default)."""
+        if header is None:
+            self._add(self._grid(rows, widths=widths, header=False))
+        else:
+            self._add(self._grid([header, *rows], widths=widths, header=True))
 
     def _grid(self, rows: list[list[str]], *, widths: list[float] | None,
               header: bool) -> LongTable:

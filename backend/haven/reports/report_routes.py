@@ -1,6 +1,6 @@
 """GET /api/reports/governors and /api/reports/ofsted: the reports for governors and for
-Ofsted, as JSON or CSV, for elevated key holders; every one is written to the audit
-trail."""
+Ofsted, as JSON (with their charts, SVG included), CSV or PDF, for elevated key holders;
+every one is written to the audit trail."""
 
 from __future__ import annotations
 
@@ -10,19 +10,24 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from quart import Blueprint
+from quart import Blueprint, Response
 from quart_schema import document_response, validate_querystring
 
+from haven import clock
 from haven.accounts import service as accounts
 from haven.audit import service as audit
+from haven.reports import charts as report_charts
 from haven.reports import governors, ofsted
 from haven.reports.csv_out import csv_response
 from haven.reports.periods import reporting_period
+from haven.reports.report_pdf import Produced, report_pdf
 from haven.web.access import client_ip, current_session, key_holder
 
 blueprint = Blueprint("reports", __name__)
 
 Count = int | Literal["fewer than 5"]
+# Who produced an anonymous report, on its cover (the audit trail names them).
+ANONYMOUS_AUTHOR = "The school's designated safeguarding lead or senior leadership"
 
 
 class ReportQuery(BaseModel):
@@ -30,7 +35,7 @@ class ReportQuery(BaseModel):
                                "inclusive; defaults to a year before 'to'")
     to: date | None = Field(default=None, description="Last day, inclusive; defaults to "
                             "today in the school's time zone")
-    format: Literal["json", "csv"] = "json"
+    format: Literal["json", "csv", "pdf"] = "json"
 
 
 class PeriodOut(BaseModel):
@@ -66,6 +71,25 @@ class AcknowledgementOut(BaseModel):
     p90_minutes: float | None
 
 
+class SeriesOut(BaseModel):
+    name: str
+    values: list[float | None]
+
+
+class ChartOut(BaseModel):
+    """A chart, drawn from the same figures as the PDF's: its SVG (role="img", with its
+    title and description) and the labels and series for a table beside it."""
+
+    key: str
+    title: str
+    description: str
+    kind: str
+    unit: str
+    labels: list[str]
+    series: list[SeriesOut]
+    svg: str
+
+
 class GovernorsOut(BaseModel):
     school: str
     period: PeriodOut
@@ -79,6 +103,7 @@ class GovernorsOut(BaseModel):
     by_characteristic: CharacteristicOut
     acknowledgement: AcknowledgementOut
     notes: list[str]
+    charts: list[ChartOut]
 
 
 class VolumesOut(LineOut):
@@ -134,6 +159,7 @@ class OfstedOut(BaseModel):
     escalated: int
     staff_without_authenticator: list[StaffOut]
     audit_trail: AuditTrailOut
+    charts: list[ChartOut]
 
 
 @dataclass(frozen=True)
@@ -146,12 +172,16 @@ class Kind:
     model: type[BaseModel]
     action: str
     file_name: str
+    title: str
+    anonymous: bool  # no pupil's or member of staff's name anywhere, its cover included
 
 
 GOVERNORS = Kind(governors.governors_report, governors.as_json, governors.csv_rows,
-                 GovernorsOut, "report_governors", "governors-report")
+                 GovernorsOut, "report_governors", "governors-report",
+                 "Governors' safeguarding report", anonymous=True)
 OFSTED = Kind(ofsted.ofsted_report, ofsted.as_json, ofsted.csv_rows, OfstedOut,
-              "report_ofsted", "safeguarding-overview")
+              "report_ofsted", "safeguarding-overview", "Safeguarding overview",
+              anonymous=False)
 
 
 async def _answer(kind: Kind, query: ReportQuery):
@@ -165,12 +195,21 @@ async def _answer(kind: Kind, query: ReportQuery):
                        ip_address=client_ip(), detail={
                            "from": period.first_day.isoformat(),
                            "to": period.last_day.isoformat(), "format": query.format})
+    name = f"{kind.file_name}-{period.first_day}-{period.last_day}"
     if query.format == "csv":
-        return csv_response(kind.csv_rows(report),
-                            f"{kind.file_name}-{period.first_day}-{period.last_day}.csv")
+        return csv_response(kind.csv_rows(report), f"{name}.csv")
+    if query.format == "pdf":
+        produced = Produced(by=ANONYMOUS_AUTHOR if kind.anonymous else session.user.name,
+                            at=clock.now(),
+                            timezone=session.school.setting("timezone"))
+        pdf = await report_pdf(kind.title, session.school.name, kind.csv_rows(report),
+                               report.charts(), produced)
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    body = {**kind.as_json(report),
+            "charts": [report_charts.as_json(chart) for chart in report.charts()]}
     # Checked here rather than by @validate_response, which cannot pass a CSV through.
-    return kind.model.model_validate(kind.as_json(report)).model_dump(
-        mode="json", by_alias=True), 200
+    return kind.model.model_validate(body).model_dump(mode="json", by_alias=True), 200
 
 
 @blueprint.get("/api/reports/governors")
