@@ -58,3 +58,11 @@ def test_as_json_carries_the_table_alternative_with_the_svg():
     assert body["labels"] == ["Sep 2026", "Oct 2026", "Nov 2026"]
     assert body["series"] == [{"name": "Incidents", "values": [2, None, 5]}]
     assert body["unit"] == "incidents" and body["svg"].startswith("<svg")
+
+
+def test_the_svg_has_no_style_attribute_that_the_content_security_policy_would_refuse():
+    for kind in ("bar", "hbar", "line"):
+        root = ET.fromstring(svg(_incidents_by_month(kind=kind)))
+        assert not [e for e in root.iter() if e.get("style") is not None], kind
+        assert root.find(f".//{SVG}text").get("font-family") == "Vera, Verdana, sans-serif"
+        assert any(e.get("fill", "").startswith("rgb(") for e in root.iter()), kind

@@ -172,11 +172,22 @@ def svg(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> str:
     root.set("width", "100%")
     root.attrib.pop("height", None)
     _ids_of_its_own(root, f"chart-{chart.key}-")
-    for element in root.iter():
-        if style := element.get("style"):
-            element.set("style", style.replace("font-family: Vera",
-                                               "font-family: Vera, Verdana, sans-serif"))
+    _presentation_attributes(root)
     return ET.tostring(root, encoding="unicode")
+
+
+def _presentation_attributes(root: ET.Element) -> None:
+    """renderSVG styles every element with a style attribute, which the app's
+    Content-Security-Policy (no 'unsafe-inline' styles) refuses, even in a DOMParser's
+    document: each declaration becomes the presentation attribute of the same name."""
+    for element in root.iter():
+        style = element.attrib.pop("style", "")
+        for declaration in style.split(";"):
+            name, _, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                element.set(name.strip(), value.strip())
+        if element.get("font-family") == "Vera":
+            element.set("font-family", "Vera, Verdana, sans-serif")
 
 
 def _ids_of_its_own(root: ET.Element, prefix: str) -> None:
