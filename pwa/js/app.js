@@ -34,6 +34,7 @@ import { loginScreen } from './screens/login.js';
 import { offlineHomeScreen } from './screens/offline-home.js';
 import { outboxScreen } from './screens/outbox.js';
 import { pupilScreen } from './screens/pupil.js';
+import { reportsScreen } from './screens/reports.js';
 import { resetPasswordScreen } from './screens/reset-password.js';
 import { staffScreen } from './screens/staff.js';
 import { registerServiceWorker } from './service-worker-client.js';
@@ -143,6 +144,7 @@ const PAGES = [
   },
   { name: 'incident', pattern: /^incidents\/(?<id>\d+)$/, screen: incidentScreen },
   { name: 'pupil', pattern: /^pupils\/(?<id>\d+)$/, screen: pupilScreen, role: 'key_holder' },
+  { name: 'reports', pattern: /^reports$/, screen: reportsScreen, role: 'key_holder' },
   { name: 'admin-categories', pattern: /^admin\/categories$/, screen: adminCategoriesScreen, role: 'admin' },
   { name: 'admin-agencies', pattern: /^admin\/agencies$/, screen: adminAgenciesScreen, role: 'admin' },
   { name: 'admin-pupils', pattern: /^admin\/pupils$/, screen: adminPupilsScreen, role: 'admin' },

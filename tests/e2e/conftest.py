@@ -92,6 +92,7 @@ class LiveServer:
     carl: Person  # a teaching assistant who is leaving (Adam disables his account)
     rita: Person  # has forgotten her password
     sam: Person  # a member of the senior leadership team (SLT), alerted to every concern
+    gwen: Person  # a DSL who writes the reports; her authenticator is test_reports.py's alone
     pid: int = 0  # of `haven serve`, once started
 
     def url(self, path: str) -> str:
@@ -182,16 +183,24 @@ SAM = Person(
     password="Oak-field-SLT-2026!",
     roles=("staff", "slt"),
 )
-EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA, SAM)
+GWEN = Person(
+    email="gwen@oakfield.example",
+    name="Gwen Reporter",
+    password="Oak-field-Reports-2026!",
+    roles=("staff", "dsl"),
+)
+EVERYONE = (ALICE, DINA, FRAN, ELLIE, ADAM, CARL, RITA, SAM, GWEN)
 
 # Oakfield's pupils, as the school's MIS exports them. Two Bens in different years, so a
-# test can check that the year and form tell them apart. Zara is test_offline.py's alone.
+# test can check that the year and form tell them apart. Zara is test_offline.py's alone,
+# Noah test_reports.py's.
 PUPILS_CSV = """upn,first_name,preferred_name,last_name,date_of_birth,year_group,form,gender
 A123456789012,Benjamin,Ben,Carter,2016-05-14,Year 5,5B,Male
 A123456789013,Ben,,Carterton,2018-02-03,Year 3,3A,Male
 A123456789014,Maya,,Patel,2016-09-30,Year 5,5B,Female
 A123456789015,Olivia,Liv,Hughes,2015-01-22,Year 6,6C,Female
 A123456789016,Zara,,Okafor,2017-03-11,Year 4,4D,Female
+A123456789017,Noah,,Evans,2019-06-02,Year 2,2A,Male
 """
 
 
@@ -316,6 +325,7 @@ def oakfield_server(
         carl=CARL,
         rita=RITA,
         sam=SAM,
+        gwen=GWEN,
     )
 
 
@@ -660,6 +670,22 @@ def sign_in(page, person: Person) -> None:
 @pytest.fixture
 def signed_in_as():
     return sign_in
+
+
+def whole_page_at_sizes(page, screenshot_dir: Path, name: str, sizes: dict) -> None:
+    """The whole page at each size ({"phone": (375, 812), ...}), as <name>-<size>.png in
+    the screenshot folder; then back to the usual desktop size."""
+    for size, (width, height) in sizes.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(200)  # let the layout settle at the new width
+        page.screenshot(path=str(screenshot_dir / f"{name}-{size}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+@pytest.fixture
+def screenshots_at(screenshot_dir):
+    """screenshots_at(page, name, sizes): see whole_page_at_sizes."""
+    return lambda page, name, sizes: whole_page_at_sizes(page, screenshot_dir, name, sizes)
 
 
 # --- the authenticator, as a phone app would work it ----------------------------------------

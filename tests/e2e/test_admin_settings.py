@@ -19,14 +19,6 @@ SIZES = {"phone": (375, 812), "laptop": (1024, 768)}
 SETTINGS = "/api/admin/settings"
 
 
-def screenshots(page, screenshot_dir, name: str) -> None:
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(200)  # let the layout settle at the new width
-        page.screenshot(path=str(screenshot_dir / f"settings-{name}-{size}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 800})
-
-
 def put_back(page, settings: dict) -> None:
     """Every setting as it was ("" turns a reminder that was off off again)."""
     restored = {**settings, "end_of_day_reminder": settings["end_of_day_reminder"] or ""}
@@ -44,7 +36,7 @@ def save_sends(page, changes: dict) -> None:
 
 
 def test_adam_changes_the_reminder_and_idle_timeout_and_is_told_what_is_wrong(
-    page, problems, live_server, signed_in_as, adams_phone, screenshot_dir  # noqa: F811
+    page, problems, live_server, signed_in_as, adams_phone, screenshots_at  # noqa: F811
 ):
     problems.expect_refusal(403, "/api/admin/users")  # before he steps up
     problems.expect_refusal(400, SETTINGS)  # the values he gets wrong
@@ -80,7 +72,7 @@ def test_adam_changes_the_reminder_and_idle_timeout_and_is_told_what_is_wrong(
         expect(reminder).to_be_checked()
         expect(reminder_time).to_have_value(before["end_of_day_reminder"])
         expect(page.get_by_label("Time zone")).to_have_value(before["timezone"])
-        screenshots(page, screenshot_dir, "form")
+        screenshots_at(page, "settings-form", SIZES)
 
         # Saving with nothing changed sends nothing.
         page.get_by_role("button", name="Save").click()
@@ -139,7 +131,7 @@ def test_adam_changes_the_reminder_and_idle_timeout_and_is_told_what_is_wrong(
             "Choose at least one: DSLs, senior leaders or both.")
         expect(idle).to_be_focused()
         expect(page.get_by_test_id("settings-status")).to_have_text("")
-        screenshots(page, screenshot_dir, "refused")
+        screenshots_at(page, "settings-refused", SIZES)
         unchanged = api_get(page, SETTINGS)
         assert unchanged == {**before, "end_of_day_reminder": None, "idle_timeout_minutes": 15}
 

@@ -15,6 +15,7 @@ function pages(session) {
     { route: 'incidents/new', name: 'Record a concern', testid: 'nav-record-concern' },
   ];
   if (session.offline) return list; // the only pages that work without signal
+  if (session.key_holder) list.push({ route: 'reports', name: 'Reports' });
   list.push({ route: 'account', name: 'Account' });
   if (session.roles.includes('admin')) {
     // One link for the whole administration, which has its own menu on its pages: the

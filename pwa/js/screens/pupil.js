@@ -64,6 +64,16 @@ function categoryOptions(categories) {
   return options;
 }
 
+/** GET /api/pupils/{id}/chronology.pdf for the filters' values: dates as the fields hold them. */
+function pdfAddress(id, { category, from, to }) {
+  const query = new URLSearchParams();
+  if (from) query.set('from', from);
+  if (to) query.set('to', to);
+  if (category) query.set('category', category);
+  const search = query.toString();
+  return `/api/pupils/${id}/chronology.pdf${search ? `?${search}` : ''}`;
+}
+
 export function pupilScreen(session, actions, { id, signal }) {
   const timeZone = session.school.timezone;
   const heading = h('h1', { tabindex: '-1' }, 'Pupil');
@@ -84,9 +94,14 @@ export function pupilScreen(session, actions, { id, signal }) {
   // Disabled while a page loads: a second press would ask again, and move `page` on twice.
   const loadButtons = [showButton, previous, next];
   const retry = h('button', { type: 'button', class: 'button button--primary', hidden: true }, 'Enter a code');
+  // The case conference chronology as a PDF, for what the filters show (set with each answer).
+  const pdf = h('a', {
+    class: 'button button--secondary', download: '', 'data-testid': 'chronology-pdf',
+  }, 'Download the chronology (PDF)');
+  const pdfRow = h('div', { class: 'button-row', hidden: true }, pdf);
   const chronology = h('section', { class: 'card card--wide', 'aria-labelledby': 'chronology-heading' },
     h('h2', { id: 'chronology-heading' }, 'Chronology'),
-    filters, summary, list,
+    filters, summary, pdfRow, list,
     h('div', { class: 'button-row pager' }, previous, next));
   const host = h('div', { class: 'stack pupil-page' }, heading, profileHost, retry, chronology);
   const layout = signedInLayout(session, actions, { current: 'pupils', content: host });
@@ -115,11 +130,14 @@ export function pupilScreen(session, actions, { id, signal }) {
     if (category.value) query.set('category', category.value);
     if (from.value) query.set('from', startOfDay(from.value));
     if (to.value) query.set('to', endOfDay(to.value));
+    const pdfFor = pdfAddress(id, { category: category.value, from: from.value, to: to.value });
     list.setAttribute('aria-busy', 'true');
     loadButtons.forEach((button) => { button.disabled = true; });
     try {
       const answer = await api.get(`/api/pupils/${id}/chronology?${query}`, { signal });
       if (mine !== asked) return null;
+      pdf.href = pdfFor;
+      pdfRow.hidden = false;
       list.replaceChildren(...answer.entries.map((entry) => entryItem(entry, timeZone)));
       const first = (answer.page - 1) * answer.per_page + 1;
       const last = first + answer.entries.length - 1;
