@@ -71,8 +71,11 @@ class Incident(Model):
     class Meta:
         table = "incident"
         unique_together = (("school", "number"),)
-        # A pupil's chronology, the search by date and "my incidents".
-        indexes = (("pupil_id",), ("school_id", "occurred_at"), ("author_id", "recorded_at"))
+        # A pupil's chronology, the search by date and "my incidents". The reports count a
+        # school's period from the (school_id, occurred_at, ...) index alone: a trust's
+        # incidents are spread over the whole table, a page each.
+        indexes = (("pupil_id",), ("school_id", "occurred_at", "id", "pupil_id"),
+                   ("author_id", "recorded_at"))
 
 
 class IncidentPupil(Model):
@@ -99,7 +102,8 @@ class IncidentCategory(Model):
     class Meta:
         table = "incident_category"
         unique_together = (("incident", "category"),)
-        indexes = (("category_id",),)
+        # A school's links, for the reports' counts by category.
+        indexes = (("category_id",), ("school_id", "incident_id", "category_id"))
 
 
 class IncidentAgency(Model):
@@ -154,7 +158,9 @@ class Action(Model):
 
     class Meta:
         table = "incident_action"
-        indexes = (("incident_id",),)
+        # (kind, incident_id): the reports leave out incidents with an "entered in error"
+        # action; without it each report scanned every action of every school.
+        indexes = (("incident_id",), ("kind", "incident_id"))
 
 
 class Attachment(Model):
