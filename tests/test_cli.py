@@ -1,5 +1,6 @@
 """The `haven` command, run as an operator would run it."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -229,3 +230,34 @@ def test_pupils_are_imported_from_a_csv_file(initialised, tmp_path):
     assert_one_line_error(refused, "1 bad row(s): nothing imported")
     done = haven(initialised, "import", "pupils", str(file), "--skip-bad-rows")
     assert done.returncode == 0 and "1 new" in done.stdout
+
+
+def test_the_trust_report_is_written_to_a_file_and_audited(initialised, tmp_path):
+    haven(initialised, "school", "add", "Oakfield Academy", "--slug", "oakfield")
+    haven(initialised, "school", "add", "Riverside School", "--slug", "riverside")
+    output = tmp_path / "trust.csv"
+    result = haven(initialised, "report", "trust", "--from", "2026-01-01", "--to",
+                   "2026-06-30", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    rows = output.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "Trust safeguarding report,2 schools"
+    assert "All schools,Total,all,0,0,0," in rows
+    assert "Riverside School,Total,all,0,0,0," in rows
+    database = sqlite3.connect(initialised / "haven.sqlite3")
+    ((school_id, actor_id, detail),) = database.execute(
+        "SELECT school_id, actor_id, detail FROM audit_event WHERE action = 'report_trust'"
+    ).fetchall()
+    assert (school_id, actor_id) == (None, None)
+    assert json.loads(detail) == {"from": "2026-01-01", "to": "2026-06-30", "format": "csv"}
+
+    as_json = haven(initialised, "report", "trust", "--from", "2026-01-01", "--to",
+                    "2026-06-30", "--format", "json")
+    assert as_json.returncode == 0 and '"school": "Oakfield Academy"' in as_json.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "2026-06-30", "--to", "2026-01-01"], "is before 'from'"),
+    (["--from", "2020-01-01", "--to", "2026-01-01"], "at most five years"),
+])
+def test_a_trust_report_for_no_real_period_is_one_readable_line(initialised, args, message):
+    assert_one_line_error(haven(initialised, "report", "trust", *args), message)

@@ -209,6 +209,32 @@ def cmd_audit_verify(settings: Settings, _args) -> None:
     print(f"audit trail intact: {report.rows} rows")
 
 
+def cmd_report_trust(settings: Settings, args) -> None:
+    from pathlib import Path
+
+    from haven.reports.trust import produce
+
+    content = _run_with_database(settings, lambda: produce(args.from_, args.to, args.format))
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        Path(args.output).write_bytes(content)
+    except OSError as error:
+        raise HavenError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"trust report ({args.format}) written to {args.output}", file=sys.stderr)
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
 def _safe_url(settings: Settings) -> str:
     from urllib.parse import urlsplit
 
@@ -290,6 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser(
         "verify", help="check the hash chain; exits 1 naming the first bad row"
     ).set_defaults(run=cmd_audit_verify)
+
+    report = commands.add_parser("report", help="reports made on the server").add_subparsers(
+        dest="report_command", required=True, metavar="WHICH"
+    )
+    trust = report.add_parser(
+        "trust", help="every school's and the whole trust's anonymous figures (audited)"
+    )
+    trust.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD",
+                       help="first day, inclusive")
+    trust.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD",
+                       help="last day, inclusive")
+    trust.add_argument("--format", choices=("csv", "pdf", "json"), default="csv")
+    trust.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    trust.set_defaults(run=cmd_report_trust)
     return parser
 
 

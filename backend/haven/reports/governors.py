@@ -64,11 +64,11 @@ class GovernorsReport:
 
     def charts(self) -> list[Chart]:
         return [
-            _chart("by_month", "Incidents by month", self.by_month, "bar"),
-            _chart("by_category", "Incidents by category", self.by_category, "hbar",
-                   compared=True),
-            _chart("by_year_group", "Incidents by year group", self.by_year_group, "bar",
-                   compared=True),
+            chart("by_month", "Incidents by month", self.by_month, "bar"),
+            chart("by_category", "Incidents by category", self.by_category, "hbar",
+                  compared=True),
+            chart("by_year_group", "Incidents by year group", self.by_year_group, "bar",
+                  compared=True),
         ]
 
 
@@ -77,8 +77,8 @@ def _value(count: Shown | None) -> float | None:
     return count if isinstance(count, int) else None
 
 
-def _chart(key: str, title: str, rows: list[Line], kind: str, *,
-           compared: bool = False) -> Chart:
+def chart(key: str, title: str, rows: list[Line], kind: str, *,
+          compared: bool = False) -> Chart:
     series = [Series("This period", [_value(row.current) for row in rows])]
     if compared:
         series.append(Series("Previous period", [_value(row.previous) for row in rows]))
@@ -98,7 +98,7 @@ async def governors_report(school: School, roles: list[Role], period: Period) ->
         restricted_categories_left_out=bool(scope.hidden_category_ids),
         total=line(await figures.total(scope), suppress),
         by_category=lines(await figures.by_category(scope), suppress),
-        by_month=_months(await figures.by_month(scope), suppress),
+        by_month=month_lines(await figures.by_month(scope), suppress),
         by_year_group=lines(_named(await figures.by_pupil(scope, "year_group")), suppress),
         characteristic_recorded=recorded,
         by_gender=lines(_named(genders), suppress) if recorded else [],
@@ -110,7 +110,7 @@ def _named(compared: list[Compared]) -> list[Compared]:
     return [Compared(c.name or NOT_RECORDED, c.current, c.previous) for c in compared]
 
 
-def _months(months: list[tuple[str, int]], suppress: bool) -> list[Line]:
+def month_lines(months: list[tuple[str, int]], suppress: bool) -> list[Line]:
     counts = shown([n for _, n in months], suppress)
     return [Line(label, count) for (label, _), count in zip(months, counts, strict=True)]
 
