@@ -471,12 +471,17 @@ def verdicts(results: dict[str, Result]) -> list[tuple[str, bool | None, str]]:
     return out
 
 
-def run_one(database: str, args) -> None:
-    data_dir = HERE / ".data" / ("sqlite" if database == "sqlite" else args.postgres_name)
+def load_manifest(data_dir: Path) -> dict:
+    """What make_trust.py wrote about its data set: logins, ids, counts."""
     manifest_path = data_dir / "bench.json"
     if not manifest_path.exists():
         raise SystemExit(f"{manifest_path} is missing: make the data set with make_trust.py")
-    manifest = json.loads(manifest_path.read_text())
+    return json.loads(manifest_path.read_text())
+
+
+def run_one(database: str, args) -> None:
+    data_dir = HERE / ".data" / ("sqlite" if database == "sqlite" else args.postgres_name)
+    manifest = load_manifest(data_dir)
     counts = manifest["counts"]
     print(f"\n{database}: {manifest['schools']} school(s), {counts['pupil']:,} pupils, "
           f"{counts['incident']:,} incidents, {counts['incident_action']:,} actions, "
