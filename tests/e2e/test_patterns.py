@@ -47,6 +47,9 @@ def test_sam_steps_up_to_see_a_pupil_with_three_concerns_this_week(
     expect(clusters).to_contain_text("Several concerns in 7 days")
     olivia_pattern = clusters.get_by_test_id("pattern-pupil").filter(has_text="Liv Hughes")
     expect(olivia_pattern).to_contain_text(re.compile(r"Year 6, form 6C: [3-9] concerns in the last 7 days"))
+    with page.expect_download() as download:
+        card.get_by_test_id("patterns-pdf").click()
+    assert download.value.suggested_filename.startswith("patterns-")
     olivia_pattern.get_by_role("link", name="Liv Hughes").click()
     expect(page.get_by_role("heading", name="Liv Hughes", level=1)).to_be_visible()
     assert not problems, f"the page reported problems:\n{problems}"

@@ -12,6 +12,7 @@ from haven.incidents.models import Category
 from haven.pupils.models import Pupil
 from haven.reports.patterns import PAST_PERIODS, Thresholds, _rises
 from tests.conftest import CSRF, elevate_directly, sign_in
+from tests.reports.pdf_text import pages_text
 
 # (pupil, category, days ago, linked pupils): the story the tests count from themselves.
 STORY = [
@@ -132,3 +133,18 @@ def test_a_rise_is_at_least_the_threshold_and_the_factor_times_the_usual_count()
     # times); new: nothing before, now 2 (under the threshold of 3).
     recent = Counter({"steady": 8, "quiet": 3, "new": 2})
     assert _rises(recent, past, thresholds) == [("quiet", 3, 1.0)]
+
+
+async def test_as_csv_and_pdf_too(app, story, oakfield):
+    dina = app.test_client()
+    await sign_in(dina, oakfield.dina)
+    await elevate_directly(oakfield.dina.id)
+    as_csv = await dina.get("/api/reports/patterns", query_string={"format": "csv"})
+    assert as_csv.status_code == 200
+    text = (await as_csv.get_data()).decode("utf-8-sig")
+    assert "Several concerns in a few days,Amy Jones,Year 7,7A,3," in text
+    assert "Categories rising,Bullying,,,5,0.2" in text
+    as_pdf = await dina.get("/api/reports/patterns", query_string={"format": "pdf"})
+    assert as_pdf.headers["Content-Type"] == "application/pdf"
+    pages = pages_text(await as_pdf.get_data())
+    assert "Zoe Jones" in "\n".join(pages) and all("OFFICIAL-SENSITIVE" in p for p in pages)

@@ -44,6 +44,15 @@ function patternsList(found) {
     : [h('p', { class: 'muted', 'data-testid': 'no-patterns' }, `No patterns in the last ${recentDays} days.`)];
 }
 
+/** The same patterns to keep or print; the session is elevated once they are on show. */
+function downloads() {
+  const link = (format, label) => h('a', {
+    class: 'button button--secondary button--small', href: `/api/reports/patterns?format=${format}`,
+    download: '', 'data-testid': `patterns-${format}`,
+  }, label);
+  return h('p', { class: 'button-row' }, link('pdf', 'Download PDF'), link('csv', 'Download CSV'));
+}
+
 function isElevated(session) {
   return Boolean(session.elevated_until && new Date(session.elevated_until) > new Date());
 }
@@ -58,7 +67,8 @@ export function patternsCard(session, { signal }) {
     body.setAttribute('aria-busy', 'true');
     body.replaceChildren(h('p', { class: 'muted' }, 'Looking for patterns…'));
     try {
-      body.replaceChildren(...patternsList(await api.get('/api/reports/patterns', { signal })));
+      body.replaceChildren(...patternsList(await api.get('/api/reports/patterns', { signal })),
+        downloads());
     } catch (error) {
       if (error.name === 'AbortError') return;
       body.replaceChildren(h('p', { class: 'message message--error' }, error.message), show);
