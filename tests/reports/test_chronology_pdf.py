@@ -189,3 +189,37 @@ async def test_a_pupil_with_nothing_recorded_still_gets_a_chronology(app, oakfie
     assert "chronology-Q12-" in response.headers["Content-Disposition"]
     text = "\n".join(pages_text(await response.get_data()))
     assert "Nothing was recorded" in text and "No data to show" in text
+
+
+# --- the same chronology as CSV, and its summary for the pupil's page ----------------------
+
+
+async def test_as_csv_every_entry_a_row_in_order_and_audited(story, oakfield):
+    answer = await story["dina"].get(f"/api/pupils/{story['amy'].id}/chronology.csv")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"].startswith('attachment; filename="chronology-')
+    body = await answer.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM, for Excel
+    rows = body.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("Entry,When,Incident,Recorded,By,Categories,This pupil")
+    # In time order: the note was added today, after the three incidents.
+    assert [row.split(",")[0] for row in rows[1:]] == ["Incident", "Incident", "Incident",
+                                                       "Note"]
+    assert "Amy said <Tom> & his friends hit her." in rows[1] and "Police" in rows[1]
+    assert ",witness," in rows[2]
+    assert await AuditEvent.filter(action="chronology_csv_downloaded").count() == 1
+
+
+async def test_the_summary_counts_and_charts_what_the_reader_may_see(app, story, oakfield):
+    answer = await story["dina"].get(f"/api/pupils/{story['amy'].id}/chronology/summary")
+    summary = await answer.get_json()
+    assert (summary["incidents"], summary["actions"]) == (3, 1)
+    assert summary["by_category"] == [{"name": "Bullying", "count": 2},
+                                      {"name": "Neglect", "count": 1}]
+    assert [chart["key"] for chart in summary["charts"]] == ["by-category", "per-month"]
+    assert 'role="img"' in summary["charts"][0]["svg"]
+    sam = await _signed_in(app, oakfield.sam)  # Neglect is for the DSL alone
+    hidden = await (await sam.get(f"/api/pupils/{story['amy'].id}/chronology/summary")
+                    ).get_json()
+    assert hidden["by_category"] == [{"name": "Bullying", "count": 2}]
+    assert await AuditEvent.filter(action="chronology_summary_viewed").count() == 2

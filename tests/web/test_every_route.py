@@ -78,6 +78,8 @@ CALLS = [
     Call("GET", "/api/pupils/{pupil}/photo", everyone(200, rita=404, rob=404)),
     Call("GET", "/api/pupils/{pupil}/chronology", key_holders(200, elsewhere=404)),
     Call("GET", "/api/pupils/{pupil}/chronology.pdf", key_holders(200, elsewhere=404)),
+Call("GET", "/api/pupils/{pupil}/chronology.csv", key_holders(200, elsewhere=404)),
+Call("GET", "/api/pupils/{pupil}/chronology/summary", key_holders(200, elsewhere=404)),
     Call("GET", "/api/incidents", key_holders(200, elsewhere=200)),
     Call("GET", "/api/incidents?mine=1", everyone(200)),
     Call("POST", "/api/incidents", everyone(400), {}),

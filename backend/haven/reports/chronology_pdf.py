@@ -47,11 +47,19 @@ class Download:
     content: bytes
 
 
-async def chronology_pdf(session: Session, pupil_id: int, roles: list[Role],
-                         choices: Choices, *, ip_address: str = "") -> Download:
-    """The PDF for an elevated key holder (the route checks), audited. Raises NotFound
-    for a pupil of another school, APIError 400 for a range that ends before it starts or
-    a category that is not the school's."""
+@dataclass
+class Chosen:
+    """The chronology a reader chose, with the names of the categories chosen."""
+
+    chronology: incidents.FullChronology
+    category_names: list[str]
+
+
+async def gather(session: Session, pupil_id: int, roles: list[Role],
+                 choices: Choices) -> Chosen:
+    """What the reader chose of the pupil's chronology (the service leaves out what their
+    roles may not see). Raises NotFound for a pupil of another school, APIError 400 for a
+    range that ends before it starts or a category that is not the school's."""
     if choices.since and choices.until and choices.until < choices.since:
         raise APIError(400, "INVALID_RANGE", "The period ends before it starts.")
     chosen = await Category.filter(school_id=session.school_id,
@@ -63,10 +71,18 @@ async def chronology_pdf(session: Session, pupil_id: int, roles: list[Role],
     chronology = await incidents.chronology_in_full(
         session, pupil_id, roles, category_ids=list(choices.category_ids),
         since=_start_of(choices.since, zone), until=_end_of(choices.until, zone))
+    return Chosen(chronology, sorted(chosen))
+
+
+async def chronology_pdf(session: Session, pupil_id: int, roles: list[Role],
+                         choices: Choices, *, ip_address: str = "") -> Download:
+    """The PDF for an elevated key holder (the route checks), audited; errors as gather's."""
+    chosen = await gather(session, pupil_id, roles, choices)
+    chronology, zone = chosen.chronology, session.school.setting("timezone")
     produced_at = clock.now()
     content = await asyncio.to_thread(
         render, chronology, school=session.school.name, timezone=zone, choices=choices,
-        category_names=sorted(chosen), produced_by=session.user.name,
+        category_names=chosen.category_names, produced_by=session.user.name,
         produced_at=produced_at)
     await audit.record(
         "chronology_pdf_downloaded", school_id=session.school_id, actor_id=session.user_id,
@@ -74,7 +90,7 @@ async def chronology_pdf(session: Session, pupil_id: int, roles: list[Role],
         detail={"from": _iso(choices.since), "to": _iso(choices.until),
                 "categories": sorted(set(choices.category_ids)),
                 "incidents": len(chronology.incidents)})
-    return Download(_filename(chronology.pupil, produced_at, zone), content)
+    return Download(file_name(chronology.pupil, produced_at, zone), content)
 
 
 def _start_of(day: date | None, zone: str) -> datetime | None:
@@ -89,10 +105,10 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _filename(pupil, moment: datetime, zone: str) -> str:
+def file_name(pupil, moment: datetime, zone: str, extension: str = "pdf") -> str:
     """Never the pupil's name: a download list or a shared folder shows it to anyone."""
     reference = re.sub(r"[^A-Za-z0-9-]", "", pupil.upn) or str(pupil.id)
-    return f"chronology-{reference}-{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d}.pdf"
+    return f"chronology-{reference}-{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d}.{extension}"
 
 
 def render(chronology: incidents.FullChronology, *, school: str, timezone: str,
@@ -146,26 +162,40 @@ def _period(choices: Choices) -> str:
     return "Everything recorded"
 
 
+def by_category(chronology: incidents.FullChronology) -> list[tuple[str, int]]:
+    """(category, incidents) most first; an incident in several categories counts in each."""
+    counted = Counter(name for i in chronology.incidents for name in i["categories"])
+    return sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def summary_charts(chronology: incidents.FullChronology, timezone: str) -> list[Chart]:
+    """The summary's charts, for the PDF and the pupil's page alike."""
+    ranked = by_category(chronology)
+    months = _months([i["at"] for i in chronology.incidents], timezone)
+    return [
+        Chart(key="by-category", title="Incidents by category", kind="hbar",
+              unit="incidents",
+              description="How many of the incidents in this chronology are in each "
+                          "category.",
+              labels=[name for name, _ in ranked],
+              series=[Series("Incidents", [count for _, count in ranked])]),
+        Chart(key="per-month", title="Incidents per month", kind="bar", unit="incidents",
+              description="How many incidents happened in each month, from the first to "
+                          "the last in this chronology.",
+              labels=[label for label, _ in months],
+              series=[Series("Incidents", [count for _, count in months])]),
+    ]
+
+
 def _summary(report: Report, chronology: incidents.FullChronology, timezone: str) -> None:
     report.heading("Summary")
-    by_category = Counter(name for i in chronology.incidents for name in i["categories"])
-    ranked = sorted(by_category.items(), key=lambda pair: (-pair[1], pair[0]))
+    ranked = by_category(chronology)
     report.paragraph("An incident in several categories counts once in each.", small=True)
     report.table(["Category", "Incidents"], [[name, str(count)] for name, count in ranked],
                  widths=[0.75, 0.25])
-    report.chart(Chart(
-        key="by-category", title="Incidents by category", kind="hbar", unit="incidents",
-        description="How many of the incidents in this chronology are in each category.",
-        labels=[name for name, _ in ranked],
-        series=[Series("Incidents", [count for _, count in ranked])]),
-        height=max(90, 40 + 18 * len(ranked)))
-    months = _months([i["at"] for i in chronology.incidents], timezone)
-    report.chart(Chart(
-        key="per-month", title="Incidents per month", kind="bar", unit="incidents",
-        description="How many incidents happened in each month, from the first to the "
-                    "last in this chronology.",
-        labels=[label for label, _ in months],
-        series=[Series("Incidents", [count for _, count in months])]))
+    categories, months = summary_charts(chronology, timezone)
+    report.chart(categories, height=max(90, 40 + 18 * len(ranked)))
+    report.chart(months)
 
 
 def _months(moments: list[datetime], timezone: str) -> list[tuple[str, int]]:
