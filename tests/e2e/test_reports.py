@@ -75,6 +75,14 @@ def test_gwen_downloads_a_chronology_and_sees_the_governors_report_with_its_char
     expect(page.get_by_test_id("chronology")).not_to_contain_text(WELLBEING)
     pdf_link = page.get_by_role("link", name="Download the chronology (PDF)")
     expect(pdf_link).to_have_attribute("href", f"/api/pupils/{noah_id}/chronology.pdf?category={bullying_id}")
+    # The PDF's summary on screen: its charts for the filters shown, each with its table.
+    pupil_charts = page.get_by_test_id("chronology-charts")
+    pupil_charts.get_by_text("Summary: incidents by category and by month").click()
+    expect(pupil_charts.locator("svg[role=img] > title", has_text="Incidents by category")).to_have_count(1)
+    expect(pupil_charts.get_by_role("table", name="Incidents by category: the figures (incidents)")
+           ).to_contain_text("Bullying")
+    expect(page.get_by_role("link", name="Download the chronology (CSV)")).to_have_attribute(
+        "href", f"/api/pupils/{noah_id}/chronology.csv?category={bullying_id}")
     screenshots_at(page, "reports-pupil", SIZES)
     with page.expect_download() as download:
         pdf_link.click()

@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { field } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
+import { reportChart } from '../components/report-chart.js';
 import { britishDate, endOfDay, startOfDay } from '../local-time.js';
 import { actionKindInWords, linkRoleInWords, yearAndForm } from '../records.js';
 import { dateAndTime } from '../time.js';
@@ -64,14 +65,17 @@ function categoryOptions(categories) {
   return options;
 }
 
-/** GET /api/pupils/{id}/chronology.pdf for the filters' values: dates as the fields hold them. */
-function pdfAddress(id, { category, from, to }) {
+/**
+ * The chronology as a report (`.pdf`, `.csv`, or `/summary` with its charts) for the
+ * filters' values: dates as the fields hold them.
+ */
+function reportAddress(id, ending, { category, from, to }) {
   const query = new URLSearchParams();
   if (from) query.set('from', from);
   if (to) query.set('to', to);
   if (category) query.set('category', category);
   const search = query.toString();
-  return `/api/pupils/${id}/chronology.pdf${search ? `?${search}` : ''}`;
+  return `/api/pupils/${id}/chronology${ending}${search ? `?${search}` : ''}`;
 }
 
 export function pupilScreen(session, actions, { id, signal }) {
@@ -98,10 +102,18 @@ export function pupilScreen(session, actions, { id, signal }) {
   const pdf = h('a', {
     class: 'button button--secondary', download: '', 'data-testid': 'chronology-pdf',
   }, 'Download the chronology (PDF)');
-  const pdfRow = h('div', { class: 'button-row', hidden: true }, pdf);
+  const csv = h('a', {
+    class: 'button button--secondary', download: '', 'data-testid': 'chronology-csv',
+  }, 'Download the chronology (CSV)');
+  const pdfRow = h('div', { class: 'button-row', hidden: true }, pdf, csv);
+  // The summary of the PDF on screen: its charts, each with its table; folded, so that the
+  // entries, what a DSL reads most, stay near the top.
+  const chartsBody = h('div', { class: 'report-charts' });
+  const charts = h('details', { class: 'chronology__charts', 'data-testid': 'chronology-charts', hidden: true },
+    h('summary', {}, 'Summary: incidents by category and by month'), chartsBody);
   const chronology = h('section', { class: 'card card--wide', 'aria-labelledby': 'chronology-heading' },
     h('h2', { id: 'chronology-heading' }, 'Chronology'),
-    filters, summary, pdfRow, list,
+    filters, summary, pdfRow, charts, list,
     h('div', { class: 'button-row pager' }, previous, next));
   const host = h('div', { class: 'stack pupil-page' }, heading, profileHost, retry, chronology);
   const layout = signedInLayout(session, actions, { current: 'pupils', content: host });
@@ -130,14 +142,16 @@ export function pupilScreen(session, actions, { id, signal }) {
     if (category.value) query.set('category', category.value);
     if (from.value) query.set('from', startOfDay(from.value));
     if (to.value) query.set('to', endOfDay(to.value));
-    const pdfFor = pdfAddress(id, { category: category.value, from: from.value, to: to.value });
+    const chosen = { category: category.value, from: from.value, to: to.value };
     list.setAttribute('aria-busy', 'true');
     loadButtons.forEach((button) => { button.disabled = true; });
     try {
       const answer = await api.get(`/api/pupils/${id}/chronology?${query}`, { signal });
       if (mine !== asked) return null;
-      pdf.href = pdfFor;
+      pdf.href = reportAddress(id, '.pdf', chosen);
+      csv.href = reportAddress(id, '.csv', chosen);
       pdfRow.hidden = false;
+      if (page === 1) showCharts(chosen);
       list.replaceChildren(...answer.entries.map((entry) => entryItem(entry, timeZone)));
       const first = (answer.page - 1) * answer.per_page + 1;
       const last = first + answer.entries.length - 1;
@@ -153,6 +167,19 @@ export function pupilScreen(session, actions, { id, signal }) {
         // Disabling the pressed button took its focus: it goes back, if it is still shown.
         if (focused && !focused.hidden && document.activeElement === document.body) focused.focus();
       }
+    }
+  }
+
+  /** The summary's charts for these filters; the chronology's own list does not wait for it. */
+  async function showCharts(chosen) {
+    try {
+      const answer = await api.get(reportAddress(id, '/summary', chosen), { signal });
+      if (gone()) return;
+      const drawn = answer.charts.filter((chart) => chart.labels.length);
+      chartsBody.replaceChildren(...drawn.map((chart) => reportChart(chart)));
+      charts.hidden = drawn.length === 0;
+    } catch (error) {
+      if (error.name !== 'AbortError') charts.hidden = true;
     }
   }
 
