@@ -47,6 +47,11 @@ def test_sam_steps_up_to_see_a_pupil_with_three_concerns_this_week(
     expect(clusters).to_contain_text("Several concerns in 7 days")
     olivia_pattern = clusters.get_by_test_id("pattern-pupil").filter(has_text="Liv Hughes")
     expect(olivia_pattern).to_contain_text(re.compile(r"Year 6, form 6C: [3-9] concerns in the last 7 days"))
+    # Bullying is rising (Alice's three, and perhaps other tests'): drawn, with its table.
+    expect(card.locator("svg[role=img] > title", has_text="Categories rising across the school")
+           ).to_have_count(1)
+    expect(card.get_by_role("table", name=re.compile("^Categories rising across the school"))
+           ).to_contain_text("Bullying")
     with page.expect_download() as download:
         card.get_by_test_id("patterns-pdf").click()
     assert download.value.suggested_filename.startswith("patterns-")

@@ -98,6 +98,10 @@ async def test_rises_against_the_pupils_and_the_schools_own_past(app, story, oak
         "Amy Jones": (4, 0.0), "Zoe Jones": (3, 0.0)}
     assert {c["name"]: (c["count"], c["usual"]) for c in found["rising_categories"]} == {
         "Bullying": (5, 0.2), "Neglect": (3, 0.0)}
+    (chart,) = found["charts"]
+    assert chart["labels"] == [c["name"] for c in found["rising_categories"]]
+    assert [s["values"] for s in chart["series"]] == [[5, 3], [0.2, 0.0]]
+    assert 'role="img"' in chart["svg"]
 
 
 async def test_the_thresholds_are_the_schools_settings(app, client, story, oakfield):

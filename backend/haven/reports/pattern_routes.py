@@ -16,9 +16,11 @@ from quart_schema import document_response, validate_querystring
 from haven import clock
 from haven.accounts import service as accounts
 from haven.audit import service as audit
+from haven.reports import charts
 from haven.reports.csv_out import csv_response
 from haven.reports.patterns import PAST_PERIODS, RECENT_DAYS, Patterns, find_patterns
 from haven.reports.report_pdf import Produced, report_pdf
+from haven.reports.report_routes import ChartOut
 from haven.web.access import client_ip, current_session, key_holder
 
 blueprint = Blueprint("report_patterns", __name__)
@@ -55,6 +57,7 @@ class PatternsOut(BaseModel):
     clusters: list[PupilPatternOut]
     rising_pupils: list[PupilPatternOut]
     rising_categories: list[CategoryRiseOut]
+    charts: list[ChartOut]
 
 
 class PatternsQuery(BaseModel):
@@ -106,7 +109,8 @@ async def patterns(query_args: PatternsQuery):
     if query_args.format == "pdf":
         produced = Produced(by=session.user.name, at=found.as_of, timezone=timezone)
         pdf = await report_pdf("Patterns", session.school.name,
-                               csv_rows(session.school.name, found, timezone), [], produced)
+                               csv_rows(session.school.name, found, timezone),
+                               found.charts(), produced)
         return Response(pdf, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}.pdf"'})
     return PatternsOut.model_validate({
@@ -116,4 +120,5 @@ async def patterns(query_args: PatternsQuery):
         "clusters": [_pupil(p) for p in found.clusters],
         "rising_pupils": [_pupil(p) for p in found.rising_pupils],
         "rising_categories": [asdict(c) for c in found.rising_categories],
+        "charts": [charts.as_json(chart) for chart in found.charts()],
     }).model_dump(mode="json"), 200

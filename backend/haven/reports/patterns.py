@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from haven.accounts.models import Role
+from haven.reports.charts import Chart, Series
 from haven.incidents.models import Category, Incident, IncidentCategory, IncidentPupil
 from haven.incidents.search import hidden_categories
 from haven.pupils.models import Pupil
@@ -68,6 +69,20 @@ class Patterns:
     clusters: list[PupilPattern]
     rising_pupils: list[PupilPattern]
     rising_categories: list[CategoryRise]
+
+    def charts(self) -> list[Chart]:
+        """The rising categories against their usual count; the pupils are lists to act
+        on, each a link, not figures to compare."""
+        rising = self.rising_categories
+        return [Chart(
+            key="rising_categories", title="Categories rising across the school",
+            kind="hbar", unit="incidents",
+            description=f"Incidents in each rising category in the last {RECENT_DAYS} days, "
+                        f"against its usual count for {RECENT_DAYS} days (the average of the "
+                        f"{PAST_PERIODS} periods before).",
+            labels=[c.name for c in rising],
+            series=[Series(f"Last {RECENT_DAYS} days", [c.count for c in rising]),
+                    Series("Usually", [c.usual for c in rising])])]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 // is elevated, otherwise behind a button that asks for the authenticator code.
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { reportChart } from './report-chart.js';
 
 function times(count, word) {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -40,6 +41,8 @@ function patternsList(found) {
         h('p', { class: 'item__meta' },
           `${times(c.count, 'incident')} in the last ${recentDays} days, ${usually(c.usual)}`)))),
   ].filter(Boolean);
+  // The rising categories drawn too (the server's chart, with its table).
+  if (found.rising_categories.length) groups.push(...found.charts.map((chart) => reportChart(chart)));
   return groups.length ? groups
     : [h('p', { class: 'muted', 'data-testid': 'no-patterns' }, `No patterns in the last ${recentDays} days.`)];
 }
