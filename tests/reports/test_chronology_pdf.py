@@ -223,3 +223,23 @@ async def test_the_summary_counts_and_charts_what_the_reader_may_see(app, story,
                     ).get_json()
     assert hidden["by_category"] == [{"name": "Bullying", "count": 2}]
     assert await AuditEvent.filter(action="chronology_summary_viewed").count() == 2
+
+
+async def test_days_are_the_schools_in_summer_time_too(app, client, oakfield, amy):
+    """00:30 on 1 June in London is 23:30 UTC on 31 May: it belongs to 1 June."""
+    from datetime import UTC, datetime
+
+    await sign_in(client, oakfield.alice)
+    bullying = (await Category.get(school=oakfield.school, name="Bullying")).id
+    response = await client.post("/api/incidents", headers=CSRF, json={
+        "pupil_id": amy.id, "account": "Amy, just after midnight.", "category_ids": [bullying],
+        "occurred_at": datetime(2026, 5, 31, 23, 30, tzinfo=UTC).isoformat()})
+    assert response.status_code == 201
+    dina = await _signed_in(app, oakfield.dina)
+
+    async def incidents_on(day):
+        answer = await dina.get(f"/api/pupils/{amy.id}/chronology/summary",
+                                query_string={"from": day, "to": day})
+        return (await answer.get_json())["incidents"]
+
+    assert (await incidents_on("2026-06-01"), await incidents_on("2026-05-31")) == (1, 0)

@@ -106,6 +106,7 @@ async def test_it_is_for_elevated_key_holders_and_audited(app, story, oakfield):
 @pytest.mark.parametrize("query, message", [
     ({"from": "2026-06-30", "to": "2026-01-01"}, "is before 'from'"),
     ({"from": "2020-01-01", "to": "2026-01-01"}, "at most five years"),
+    ({"to": "2099-01-01"}, "is after today"),
     ({"from": "yesterday"}, "from"),
     ({"format": "xml"}, "format"),
 ])

@@ -7,7 +7,7 @@ is a read of the incident, checked and audited as such (service.read_incident).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.expressions import Q, Subquery
 
@@ -91,10 +91,11 @@ async def search(session: Session, roles: list[Role], filters: Filters, *, page:
             Q(id=filters.category_id) | Q(parent_id=filters.category_id))
         query = query.filter(id__in=Subquery(IncidentCategory.filter(
             category_id__in=Subquery(within.values("id"))).values("incident_id")))
+    # In UTC, as stored (see service.chronology's rows: SQLite compares the text).
     if filters.since:
-        query = query.filter(occurred_at__gte=filters.since)
+        query = query.filter(occurred_at__gte=filters.since.astimezone(UTC))
     if filters.until:
-        query = query.filter(occurred_at__lte=filters.until)
+        query = query.filter(occurred_at__lte=filters.until.astimezone(UTC))
     for word in filters.text.split()[:5]:
         query = query.filter(account__icontains=word)
     await audit.record("incidents_searched", school_id=session.school_id,

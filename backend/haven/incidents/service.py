@@ -17,7 +17,7 @@ is told it does not exist (404), so ids reveal nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
@@ -558,10 +558,12 @@ async def _chronology_rows(session: Session, pupil: Pupil, roles: list[Role], *,
             Q(id__in=category_ids) | Q(parent_id__in=category_ids))
         query = query.filter(id__in=Subquery(IncidentCategory.filter(
             category_id__in=Subquery(within.values("id"))).values("incident_id")))
+    # In UTC, as stored: SQLite compares the text, so "00:00+01:00" would sort after
+    # "23:30+00:00" of the evening before, which it follows.
     if since:
-        query = query.filter(occurred_at__gte=since)
+        query = query.filter(occurred_at__gte=since.astimezone(UTC))
     if until:
-        query = query.filter(occurred_at__lte=until)
+        query = query.filter(occurred_at__lte=until.astimezone(UTC))
     # Plain values, not models: a busy pupil has thousands of entries.
     found = await query.order_by("occurred_at", "id").values(
         "id", "number", "pupil_id", "occurred_at", "recorded_at", "account",

@@ -12,8 +12,9 @@ from quart import Response
 
 BOM = "\ufeff"
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice
-# and Google Sheets; tab and carriage return are OWASP's additions for some importers.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# and Google Sheets; tab, carriage return and line feed are OWASP's additions for some
+# importers, and the full-width signs are formulas to Excel in East Asian locales.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def neutralised(cell) -> str | int | float:
@@ -25,7 +26,8 @@ def neutralised(cell) -> str | int | float:
     if isinstance(cell, (bool, int, float)):
         return cell
     text = str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # " =1+1": a spreadsheet that trims spaces (LibreOffice may) sees the formula after them.
+    return "'" + text if text.lstrip(" \u00a0\u3000").startswith(FORMULA_STARTS) else text
 
 
 def csv_text(rows: Iterable[Iterable]) -> str:

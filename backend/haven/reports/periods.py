@@ -62,9 +62,14 @@ def _midnight(day: date, time_zone: str) -> datetime:
 def reporting_period(first_day: date | None, last_day: date | None, time_zone: str) -> Period:
     """The period asked for. Without `to`, it ends today (in the school's time zone);
     without `from`, it is the twelve months to `to`. Raises APIError 400 VALIDATION_ERROR
-    when `to` is before `from` or the period is longer than five years."""
+    when `to` is after today or before `from`, or the period is longer than five years."""
+    today = clock.now().astimezone(ZoneInfo(time_zone)).date()
     if last_day is None:
-        last_day = clock.now().astimezone(ZoneInfo(time_zone)).date()
+        last_day = today
+    if last_day > today:
+        # Half a period against a whole one before it would read as a fall.
+        raise _invalid(f"'to' ({last_day:%d/%m/%Y}) is after today: a period must have "
+                       "happened to be compared with the one before.")
     if first_day is None:
         first_day = _year_before(last_day) + timedelta(days=1)
     if last_day < first_day:

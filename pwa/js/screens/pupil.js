@@ -151,7 +151,7 @@ export function pupilScreen(session, actions, { id, signal }) {
       pdf.href = reportAddress(id, '.pdf', chosen);
       csv.href = reportAddress(id, '.csv', chosen);
       pdfRow.hidden = false;
-      if (page === 1) showCharts(chosen);
+      if (page === 1) showCharts(chosen, mine);
       list.replaceChildren(...answer.entries.map((entry) => entryItem(entry, timeZone)));
       const first = (answer.page - 1) * answer.per_page + 1;
       const last = first + answer.entries.length - 1;
@@ -170,11 +170,13 @@ export function pupilScreen(session, actions, { id, signal }) {
     }
   }
 
-  /** The summary's charts for these filters; the chronology's own list does not wait for it. */
-  async function showCharts(chosen) {
+  /** The summary's charts for these filters (asked as request `mine`); the chronology's
+   * own list does not wait for it. */
+  async function showCharts(chosen, mine) {
     try {
       const answer = await api.get(reportAddress(id, '/summary', chosen), { signal });
-      if (gone()) return;
+      // Gone, or other filters shown since: their own charts come with their answer.
+      if (gone() || mine !== asked) return;
       const drawn = answer.charts.filter((chart) => chart.labels.length);
       chartsBody.replaceChildren(...drawn.map((chart) => reportChart(chart)));
       charts.hidden = drawn.length === 0;

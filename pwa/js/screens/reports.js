@@ -118,7 +118,7 @@ function ofstedFigures(report) {
         ? referrals.by_agency.map((r) => `${r.agency}: ${r.incidents}`).join('; ') : 'none'),
       detail('Definition', referrals.definition)),
     figures('Staff and the audit trail',
-      detail('Key holders without the authenticator', staff.length
+      detail('Staff without the authenticator', staff.length
         ? staff.map((person) => person.name).join(', ') : 'none'),
       detail('Audit trail', trail.intact
         ? `intact (${trail.rows_checked} entries checked${trail.whole_trail ? '' : ', the newest'})`
@@ -165,7 +165,7 @@ export function reportsScreen(session, actions, { signal }) {
   const result = h('div', { 'data-testid': 'report-result' });
   const intro = h('section', { class: 'card card--wide', 'aria-label': 'Choose a report' },
     h('p', { class: 'lead' }, 'The governors’ report names no one and holds back counts under 5. '
-      + 'The overview for Ofsted names key holders without the authenticator. Both need your '
+      + 'The overview for Ofsted names staff without the authenticator. Both need your '
       + 'authenticator code.'),
     form);
   const layout = signedInLayout(session, actions, {
