@@ -14,7 +14,7 @@ from haven.audit.models import AuditEvent
 from haven.errors import APIError
 from haven.incidents.models import Category
 from haven.pupils.models import Pupil
-from haven.reports.lines import FEWER_THAN_5
+from haven.reports.lines import FEWER_THAN_5, HELD_BACK
 from haven.reports.trust import produce
 from haven.schools.models import School
 from tests.reports.conftest import Record, _write, moment
@@ -107,14 +107,45 @@ async def test_a_school_that_holds_back_small_numbers_shows_fewer_than_5(riversi
     assert oakfield_categories["Child protection"] == 2  # Zara's two, shown as they are
     riverside_categories = {line["name"]: line for line in riverside_lines["by_category"]}
     assert riverside_categories["Child protection"]["count"] == FEWER_THAN_5
-    # The only other count is held back too, or 9 - 7 would give the 2 away.
-    assert riverside_categories["Behaviour and relationships"]["count"] == FEWER_THAN_5
+    # The only other count is held back too, or 9 - 7 would give the 2 away; it is 7, so
+    # not "fewer than 5".
+    assert riverside_categories["Behaviour and relationships"]["count"] == HELD_BACK
     assert riverside_categories["Behaviour and relationships"]["change"] is None
     assert riverside_lines["total"]["count"] == 9
-    # The trust's lines are held back too when a school asks for it.
+    # The trust's lines are held back too when a school asks for it, and its Behaviour
+    # (14) with Riverside's: 14 less Oakfield's 7 would give Riverside's 7 back, and 9
+    # less that its 2.
     trust_categories = {line["name"]: line["count"] for line in report["trust"]["by_category"]}
     assert report["trust"]["small_numbers_held_back"] is True
     assert trust_categories["Child protection"] == FEWER_THAN_5  # 2 + 2
+    assert trust_categories["Behaviour and relationships"] == HELD_BACK
+
+
+async def test_no_schools_count_is_the_trusts_less_the_other_schools(riverside):
+    await _small_numbers("oakfield", False)
+    await _small_numbers("riverside", True)
+    report = json.loads(await produce(FROM, TO, "json"))
+    every = [report["trust"], *report["schools"]]
+
+    def rows(school):
+        yield "total", "count", school["total"]["count"]
+        yield "total", "previous", school["total"]["previous"]
+        for row in school["by_category"]:
+            yield row["name"], "count", row["count"]
+            yield row["name"], "previous", row["previous"]
+        for row in school["by_month"]:
+            yield row["month"], "month", row["count"]
+
+    cells = [dict(((name, column), count) for name, column, count in rows(school))
+             for school in every]
+    trust, schools = cells[0], cells[1:]
+    held = [key for key in trust if any(isinstance(s.get(key, 0), str) for s in schools)]
+    assert held  # Riverside's Behaviour and Child protection at least
+    for key in trust:
+        hidden = [s.get(key, 0) for s in schools if isinstance(s.get(key, 0), str)]
+        # Where a school's count is held back the trust's is, so the trust's less the
+        # schools' shown ones is no count at all.
+        assert not hidden or isinstance(trust[key], str), key
 
 
 async def test_no_pupil_or_staff_name_is_in_any_format(riverside, oakfield, rita):

@@ -1,8 +1,8 @@
 """The governors' report: how many concerns, of what kinds, when, about which year groups
 and (where the school records it) which pupils' characteristics, against the period
 before; and how quickly alerts are read. Anonymous: no pupil's or member of staff's name
-is in it, and counts from 1 to 4 are shown as "fewer than 5" (school setting
-report_small_numbers)."""
+is in it, and counts from 1 to 4 are shown as "fewer than 5", with others "held back"
+where the total would give them away (school setting report_small_numbers)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,16 @@ from haven.incidents import search
 from haven.reports import figures
 from haven.reports.charts import Chart, Series
 from haven.reports.figures import Compared, Durations, Scope, Statement
-from haven.reports.lines import Line, Shown, line, lines, shown
+from haven.reports.lines import Line, Shown, table
 from haven.reports.periods import Period
 from haven.schools.models import School
 
 NOT_RECORDED = "Not recorded"
+HELD_BACK_NOTE = ('Counts from 1 to 4 are shown as "fewer than 5". Where one is, other '
+                  'counts beside it (of 5 or more) are shown as "held back", and the total '
+                  "too if need be, so that none can be worked out from a total; no change "
+                  "is given where either count is held back, nor times to read where the "
+                  "number read is.")
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,8 @@ class Acknowledgement:
     alerts: Shown
     read: Shown
     unread: Shown
-    median_minutes: float | None
-    p90_minutes: float | None
+    median_minutes: float | None  # None too where `read` is held back: with one or two
+    p90_minutes: float | None  # alerts read, they would give the times themselves
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,7 @@ class GovernorsReport:
                  "under, and under its pupil's year group and gender as recorded today.",
                  "Incidents marked as entered in error are not counted."]
         if self.small_numbers_held_back:
-            notes.append('Counts from 1 to 4 are shown as "fewer than 5", with one more '
-                         "where needed so that none can be worked out from a total, and no "
-                         "change is given where either count is held back.")
+            notes.append(HELD_BACK_NOTE)
         if self.restricted_categories_left_out:
             notes.append("Incidents in categories restricted to other roles are not "
                          "counted.")
@@ -93,15 +96,17 @@ async def governors_report(school: School, roles: list[Role], period: Period) ->
     suppress = bool(school.setting("report_small_numbers"))
     genders = await figures.by_pupil(scope, "gender")
     recorded = any(g.name for g in genders)
+    # Held back together: each breakdown adds up to the total (or more than it).
+    shown = table(await figures.total(scope), [
+        await figures.by_category(scope), months(await figures.by_month(scope)),
+        _named(await figures.by_pupil(scope, "year_group")),
+        _named(genders) if recorded else []], suppress)
+    by_category, by_month, by_year_group, by_gender = shown.breakdowns
     return GovernorsReport(
         school_name=school.name, period=period, small_numbers_held_back=suppress,
         restricted_categories_left_out=bool(scope.hidden_category_ids),
-        total=line(await figures.total(scope), suppress),
-        by_category=lines(await figures.by_category(scope), suppress),
-        by_month=month_lines(await figures.by_month(scope), suppress),
-        by_year_group=lines(_named(await figures.by_pupil(scope, "year_group")), suppress),
-        characteristic_recorded=recorded,
-        by_gender=lines(_named(genders), suppress) if recorded else [],
+        total=shown.total, by_category=by_category, by_month=month_lines(by_month),
+        by_year_group=by_year_group, characteristic_recorded=recorded, by_gender=by_gender,
         acknowledgement=_acknowledgement(await alert_read_times(scope), suppress),
     )
 
@@ -110,9 +115,13 @@ def _named(compared: list[Compared]) -> list[Compared]:
     return [Compared(c.name or NOT_RECORDED, c.current, c.previous) for c in compared]
 
 
-def month_lines(months: list[tuple[str, int]], suppress: bool) -> list[Line]:
-    counts = shown([n for _, n in months], suppress)
-    return [Line(label, count) for (label, _), count in zip(months, counts, strict=True)]
+def months(by_month: list[tuple[str, int]]) -> list[Compared]:
+    """Months as counts to hold back with the others (they have no period before)."""
+    return [Compared(label, count, 0) for label, count in by_month]
+
+
+def month_lines(shown: list[Line]) -> list[Line]:
+    return [Line(row.name, row.current) for row in shown]
 
 
 async def alert_read_times(scope: Scope) -> Durations:
@@ -125,11 +134,15 @@ async def alert_read_times(scope: Scope) -> Durations:
 
 
 def _acknowledgement(times: Durations, suppress: bool) -> Acknowledgement:
-    read, unread = shown([times.timed, times.waiting], suppress)
-    (alerts,) = shown([times.timed + times.waiting], suppress)
-    return Acknowledgement(alerts=alerts, read=read, unread=unread,
-                           median_minutes=_minutes(times.median),
-                           p90_minutes=_minutes(times.p90))
+    shown = table(Compared("alerts", times.timed + times.waiting, 0),
+                  [[Compared("read", times.timed, 0), Compared("unread", times.waiting, 0)]],
+                  suppress)
+    read, unread = shown.breakdowns[0]
+    timed = isinstance(read.current, int)
+    return Acknowledgement(alerts=shown.total.current, read=read.current,
+                           unread=unread.current,
+                           median_minutes=_minutes(times.median) if timed else None,
+                           p90_minutes=_minutes(times.p90) if timed else None)
 
 
 def _minutes(seconds: float | None) -> float | None:

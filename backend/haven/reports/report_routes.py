@@ -25,7 +25,7 @@ from haven.web.access import client_ip, current_session, key_holder
 
 blueprint = Blueprint("reports", __name__)
 
-Count = int | Literal["fewer than 5"]
+Count = int | Literal["fewer than 5", "held back"]
 # Who produced an anonymous report, on its cover (the audit trail names them).
 ANONYMOUS_AUTHOR = "The school's designated safeguarding lead or senior leadership"
 

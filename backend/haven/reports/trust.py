@@ -6,9 +6,10 @@ It is the one report that crosses schools, and Haven has no trust-level user (a 
 is in one school), so it is made on the server by `haven report trust`, not over HTTP,
 and written to the audit trail with no school and no actor. Every incident counts,
 restricted categories included (nobody's role limits a count that names no one), but
-no pupil's or member of staff's name is read. Each school's counts from 1 to 4 are held
-back as in its governors' report (its report_small_numbers setting); the trust's own
-lines likewise whenever any school holds back.
+no pupil's or member of staff's name is read. Each school's counts are held back as in
+its governors' report (its report_small_numbers setting); the trust's own lines likewise
+whenever any school holds back, and each of the trust's counts is held back wherever a
+school's count in it is, or the trust's less the other schools' would give it back.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from haven.reports import figures
 from haven.reports.charts import Chart
 from haven.reports.csv_out import csv_text
 from haven.reports.figures import Compared, Scope
-from haven.reports.governors import chart, month_lines
-from haven.reports.lines import Line, line, lines
+from haven.reports.governors import HELD_BACK_NOTE, chart, month_lines, months
+from haven.reports.lines import Hidden, Line, Table, table
 from haven.reports.periods import Period, reporting_period
 from haven.reports.report_pdf import Produced, report_pdf
 from haven.schools.models import DEFAULT_SETTINGS, School
@@ -75,9 +76,9 @@ class TrustReport:
                 "Every incident counts, those in restricted categories included; incidents "
                 "marked as entered in error do not.",
                 "Each school's periods are whole days in its own time zone.",
-                'Where a school holds back small numbers, its counts from 1 to 4 are shown '
-                'as "fewer than 5", with one more where needed so that none can be worked '
-                "out from its total; the trust's lines are held back likewise."]
+                "Where a school holds back small numbers: " + HELD_BACK_NOTE,
+                "The trust's lines are held back likewise whenever any school holds back, "
+                "and each of the trust's counts wherever a school's count in it is."]
 
     def charts(self) -> list[Chart]:
         by_school = [replace(school.total, name=school.name) for school in self.schools]
@@ -114,10 +115,13 @@ def _plus(one: Compared, other: Compared) -> Compared:
     return Compared(one.name, one.current + other.current, one.previous + other.previous)
 
 
-def _lines(name: str, slug: str, counts: Counts, suppress: bool) -> SchoolLines:
-    return SchoolLines(name, slug, suppress, line(counts.total, suppress),
-                       lines(counts.by_category, suppress),
-                       month_lines(counts.by_month, suppress))
+def _table(counts: Counts, suppress: bool, also: Hidden = frozenset()) -> Table:
+    return table(counts.total, [counts.by_category, months(counts.by_month)], suppress, also)
+
+
+def _lines(name: str, slug: str, shown: Table, suppress: bool) -> SchoolLines:
+    by_category, by_month = shown.breakdowns
+    return SchoolLines(name, slug, suppress, shown.total, by_category, month_lines(by_month))
 
 
 async def trust_report(first_day: date, last_day: date) -> TrustReport:
@@ -129,11 +133,16 @@ async def trust_report(first_day: date, last_day: date) -> TrustReport:
     every = await asyncio.gather(*(school_counts(school, first_day, last_day)
                                    for school in schools))
     suppress = [bool(school.setting("report_small_numbers")) for school in schools]
+    tables = [_table(counts, held) for counts, held in zip(every, suppress, strict=True)]
+    # Categories and months are matched by name, so a school's held-back count is known
+    # by its name in the trust's lines (the totals are all named "all").
+    held_by_a_school = set().union(*(shown.hidden() for shown in tables))
     return TrustReport(
         period=period,
-        trust=_lines(WHOLE_TRUST, "", summed(every), any(suppress)),
-        schools=[_lines(school.name, school.slug, counts, held)
-                 for school, counts, held in zip(schools, every, suppress, strict=True)])
+        trust=_lines(WHOLE_TRUST, "", _table(summed(every), any(suppress), held_by_a_school),
+                     any(suppress)),
+        schools=[_lines(school.name, school.slug, shown, held)
+                 for school, shown, held in zip(schools, tables, suppress, strict=True)])
 
 
 def as_json(report: TrustReport) -> dict:
