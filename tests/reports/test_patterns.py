@@ -152,3 +152,17 @@ async def test_as_csv_and_pdf_too(app, story, oakfield):
     assert as_pdf.headers["Content-Type"] == "application/pdf"
     pages = pages_text(await as_pdf.get_data())
     assert "Zoe Jones" in "\n".join(pages) and all("OFFICIAL-SENSITIVE" in p for p in pages)
+
+
+async def test_a_concern_entered_in_error_is_no_pattern(app, client, story, oakfield):
+    dina = app.test_client()
+    await sign_in(dina, oakfield.dina)
+    await elevate_directly(oakfield.dina.id)
+    zoe = story["Zoe"]
+    listed = await (await dina.get(f"/api/pupils/{zoe.id}/chronology")).get_json()
+    first = listed["entries"][0]["incident_id"]
+    response = await dina.post(f"/api/incidents/{first}/actions", headers=CSRF, json={
+        "text": "Wrong pupil.", "kind": "entered_in_error"})
+    assert response.status_code == 201, await response.get_json()
+    found = await (await dina.get("/api/reports/patterns")).get_json()
+    assert "Zoe Jones" not in {c["name"] for c in found["clusters"]}  # 2 left of her 3

@@ -10,7 +10,8 @@ The windows are whole days back from `as_of`:
   days, the usual count being the average over the PAST_PERIODS periods of RECENT_DAYS
   days before them. Someone with no past at all rises with their first few concerns;
   that is what a DSL would want to see.
-Incidents in categories the reader's roles may not see are left out (search's rule).
+Incidents in categories the reader's roles may not see are left out (search's rule), and
+so are those marked as entered in error, as in every report.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Subquery
+
 from haven.accounts.models import Role
-from haven.reports.charts import Chart, Series
-from haven.incidents.models import Category, Incident, IncidentCategory, IncidentPupil
+from haven.incidents.models import (
+    Action, ActionKind, Category, Incident, IncidentCategory, IncidentPupil)
 from haven.incidents.search import hidden_categories
 from haven.pupils.models import Pupil
+from haven.reports.charts import Chart, Series
 from haven.schools.models import School
 
 RECENT_DAYS = 28
@@ -98,6 +102,8 @@ async def _seen(school: School, roles: list[Role], since: datetime,
                 until: datetime) -> list[_Seen]:
     incidents = dict(await Incident.filter(
         school_id=school.id, occurred_at__gte=since, occurred_at__lte=until,
+    ).exclude(id__in=Subquery(Action.filter(
+        school_id=school.id, kind=ActionKind.ENTERED_IN_ERROR).values("incident_id"))
     ).values_list("id", "occurred_at"))
     ids = list(incidents)
     pupils: dict[int, set[int]] = {i: set() for i in ids}
