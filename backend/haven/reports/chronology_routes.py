@@ -81,7 +81,7 @@ async def summary(pupil_id: int, query_args: ChronologyPdfQuery):
         "actions": len(chronology.actions),
         "by_category": [{"name": name, "count": count}
                         for name, count in by_category(chronology)],
-        "charts": [charts.as_json(chart) for chart in summary_charts(chronology, timezone)],
+        "charts": await charts.as_json_all(summary_charts(chronology, timezone)),
     }, 200
 
 

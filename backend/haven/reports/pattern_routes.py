@@ -120,5 +120,5 @@ async def patterns(query_args: PatternsQuery):
         "clusters": [_pupil(p) for p in found.clusters],
         "rising_pupils": [_pupil(p) for p in found.rising_pupils],
         "rising_categories": [asdict(c) for c in found.rising_categories],
-        "charts": [charts.as_json(chart) for chart in found.charts()],
+        "charts": await charts.as_json_all(found.charts()),
     }).model_dump(mode="json"), 200

@@ -207,7 +207,7 @@ async def _answer(kind: Kind, query: ReportQuery):
         return Response(pdf, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}.pdf"'})
     body = {**kind.as_json(report),
-            "charts": [report_charts.as_json(chart) for chart in report.charts()]}
+            "charts": await report_charts.as_json_all(report.charts())}
     # Checked here rather than by @validate_response, which cannot pass a CSV through.
     return kind.model.model_validate(body).model_dump(mode="json", by_alias=True), 200
 
