@@ -122,6 +122,17 @@ def queue_action_offline(context, page, api, account: str, action: str) -> int:
     return incident_id
 
 
+def kept_while_the_server_is_down(context, page, live_server, signed_in_as, account: str):
+    """Alice signs in and writes the concern while the server answers 503 (the route stays
+    until the test removes it): it is kept on the device."""
+    signed_in_as(page, live_server.alice)
+    page.evaluate(WAIT_FOR_CONTROLLER)
+    context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
+    fill_concern(page, account)
+    submit_concern(page)
+    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+
+
 def wait_for_incidents(page, api, account: str, count: int = 1, seconds: float = 20) -> list[dict]:
     found = []
     for _ in range(int(seconds * 4)):
@@ -271,12 +282,7 @@ def test_another_user_on_the_same_device_neither_sees_nor_sends_alices_concern(
     context, page, live_server, signed_in_as, alice_api
 ):
     account = "Offline 5: Zara's older brother collected her and smelled strongly of alcohol."
-    signed_in_as(page, live_server.alice)
-    page.evaluate(WAIT_FOR_CONTROLLER)
-    context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
-    fill_concern(page, account)
-    submit_concern(page)
-    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+    kept_while_the_server_is_down(context, page, live_server, signed_in_as, account)
 
     # Signing out with something unsent warns, and she may stay.
     page.get_by_test_id("sign-out").click()
@@ -803,12 +809,7 @@ def test_alice_chooses_to_be_signed_out_once_her_concern_is_sent(
     context, page, live_server, signed_in_as, alice_api
 ):
     account = "Offline 16: Zara said her mum has not been home for two days."
-    signed_in_as(page, live_server.alice)
-    page.evaluate(WAIT_FOR_CONTROLLER)
-    context.route("**/api/incidents", lambda route: route.fulfill(status=503, body="down"))
-    fill_concern(page, account)
-    submit_concern(page)
-    expect(page.get_by_test_id("saved-on-device")).to_have_text(SAVED)
+    kept_while_the_server_is_down(context, page, live_server, signed_in_as, account)
 
     page.get_by_test_id("sign-out").click()
     page.get_by_role("dialog", name="Records not sent yet").get_by_role(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
-from quart import Blueprint, Response
+from quart import Blueprint
 from quart_schema import validate_querystring
 
 from haven import clock
@@ -18,7 +18,7 @@ from haven.reports import charts
 from haven.reports.chronology_pdf import (
     KINDS, Choices, by_category, chronology_pdf, file_name, gather, summary_charts)
 from haven.reports.csv_out import csv_response
-from haven.reports.pdf import when
+from haven.reports.pdf import pdf_response, when
 from haven.web.access import client_ip, current_session, key_holder
 
 blueprint = Blueprint("chronology_pdf", __name__)
@@ -44,11 +44,9 @@ class ChronologyPdfQuery(BaseModel):
 async def download(pupil_id: int, query_args: ChronologyPdfQuery):
     session = current_session()
     roles = await accounts.roles_in(session.user_id, session.school_id)
-    choices = Choices(since=query_args.from_, until=query_args.to,
-                      category_ids=tuple(query_args.category))
-    pdf = await chronology_pdf(session, pupil_id, roles, choices, ip_address=client_ip())
-    return Response(pdf.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+    pdf = await chronology_pdf(session, pupil_id, roles, _choices(query_args),
+                               ip_address=client_ip())
+    return pdf_response(pdf.content, pdf.filename)
 
 
 def _choices(query: ChronologyPdfQuery) -> Choices:

@@ -167,6 +167,11 @@ class Durations:
     p90: float | None
 
 
+def minutes(seconds: float | None) -> float | None:
+    """A duration as the reports give it: minutes to one decimal place."""
+    return None if seconds is None else round(seconds / 60, 1)
+
+
 async def durations(statement: Statement, counted: str, sql: str) -> Durations:
     """`sql` selects one column, `s`: the seconds something took, NULL where it has not
     happened yet; `counted` is scope.counted(statement), which it reads from."""

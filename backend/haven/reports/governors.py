@@ -141,12 +141,8 @@ def _acknowledgement(times: Durations, suppress: bool) -> Acknowledgement:
     timed = isinstance(read.current, int)
     return Acknowledgement(alerts=shown.total.current, read=read.current,
                            unread=unread.current,
-                           median_minutes=_minutes(times.median) if timed else None,
-                           p90_minutes=_minutes(times.p90) if timed else None)
-
-
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
+                           median_minutes=figures.minutes(times.median) if timed else None,
+                           p90_minutes=figures.minutes(times.p90) if timed else None)
 
 
 def as_json(report: GovernorsReport) -> dict:

@@ -188,12 +188,8 @@ async def check_audit_trail() -> AuditCheck:
 
 def _durations_json(durations: Durations, definition: str, waiting: str) -> dict:
     return {"definition": definition, "timed": durations.timed, waiting: durations.waiting,
-            "median_minutes": _minutes(durations.median),
-            "p90_minutes": _minutes(durations.p90)}
-
-
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
+            "median_minutes": figures.minutes(durations.median),
+            "p90_minutes": figures.minutes(durations.p90)}
 
 
 def as_json(report: OfstedReport) -> dict:

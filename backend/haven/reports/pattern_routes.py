@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from typing import Literal
 
 from pydantic import BaseModel
-from quart import Blueprint, Response
+from quart import Blueprint
 from quart_schema import document_response, validate_querystring
 
 from haven import clock
@@ -19,6 +19,7 @@ from haven.audit import service as audit
 from haven.reports import charts
 from haven.reports.csv_out import csv_response
 from haven.reports.patterns import PAST_PERIODS, RECENT_DAYS, Patterns, find_patterns
+from haven.reports.pdf import pdf_response
 from haven.reports.report_pdf import Produced, report_pdf
 from haven.reports.report_routes import ChartOut
 from haven.web.access import client_ip, current_session, key_holder
@@ -111,8 +112,7 @@ async def patterns(query_args: PatternsQuery):
         pdf = await report_pdf("Patterns", session.school.name,
                                csv_rows(session.school.name, found, timezone),
                                found.charts(), produced)
-        return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return pdf_response(pdf, f"{name}.pdf")
     return PatternsOut.model_validate({
         "as_of": found.as_of,
         "thresholds": {**asdict(found.thresholds), "recent_days": RECENT_DAYS,

@@ -35,6 +35,7 @@ from functools import cache, lru_cache
 from xml.sax.saxutils import escape as _escape_xml
 from zoneinfo import ZoneInfo
 
+from quart import Response
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -322,3 +323,9 @@ def _mark_page(canvas: Canvas, report: Report, number: int, pages: int) -> None:
     canvas.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
     canvas.line(MARGIN, bottom + 4 * mm, width - MARGIN, bottom + 4 * mm)
     canvas.restoreState()
+
+
+def pdf_response(content: bytes, file_name: str) -> Response:
+    """A report PDF to download; file_name is Haven's own (ASCII, no quotes)."""
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{file_name}"'})

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response
+from quart import Blueprint
 from quart_schema import document_response, validate_querystring
 
 from haven import clock
@@ -20,6 +20,7 @@ from haven.reports import charts as report_charts
 from haven.reports import governors, ofsted
 from haven.reports.csv_out import csv_response
 from haven.reports.periods import reporting_period
+from haven.reports.pdf import pdf_response
 from haven.reports.report_pdf import Produced, report_pdf
 from haven.web.access import client_ip, current_session, key_holder
 
@@ -204,8 +205,7 @@ async def _answer(kind: Kind, query: ReportQuery):
                             timezone=session.school.setting("timezone"))
         pdf = await report_pdf(kind.title, session.school.name, kind.csv_rows(report),
                                report.charts(), produced)
-        return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return pdf_response(pdf, f"{name}.pdf")
     body = {**kind.as_json(report),
             "charts": await report_charts.as_json_all(report.charts())}
     # Checked here rather than by @validate_response, which cannot pass a CSV through.
