@@ -25,7 +25,7 @@ WELLBEING = "Reports: Noah was tearful in maths and said he is not sleeping."
 
 
 def record_concerns_about_noah(playwright, live_server) -> int:
-    """Alice records five concerns of bullying and five about Noah's mental health, today;
+    """Alice records five concerns of bullying and five about Noah's mental health, just now;
     returns Noah's id. Five of each, so that the governors' report, which holds back counts
     under 5, has bars to draw."""
     alice = HavenApi(playwright, live_server, live_server.alice)
@@ -33,8 +33,10 @@ def record_concerns_about_noah(playwright, live_server) -> int:
         noah = alice.request.get("/api/pupils?q=Noah Evans").json()["pupils"][0]
         categories = {c["name"]: c["id"] for c in alice.request.get("/api/categories").json()["categories"]}
         concerns = [("Bullying", BULLYING)] * 5 + [("Mental health", WELLBEING)] * 5
-        for minutes_ago, (category, account) in enumerate(concerns, start=1):
-            occurred = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+        # Seconds apart: all on one day, whatever the time the test runs (minutes apart,
+        # a run just after midnight put some on the day before the report's period).
+        for seconds_ago, (category, account) in enumerate(concerns, start=1):
+            occurred = datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)
             answer = alice.request.post("/api/incidents", headers={"X-Requested-With": "haven"}, data={
                 "pupil_id": noah["id"], "linked_pupils": [], "category_ids": [categories[category]],
                 "account": account, "occurred_at": occurred.isoformat(), "agency_ids": [],
@@ -54,6 +56,8 @@ def pdf_text(path) -> str:
 def test_gwen_downloads_a_chronology_and_sees_the_governors_report_with_its_charts(
     page, problems, live_server, signed_in_as, phone, playwright, screenshots_at, tmp_path
 ):
+    # Alice's concerns are from the ten seconds before this moment.
+    earliest = datetime.now(ZoneInfo("Europe/London")) - timedelta(seconds=15)
     noah_id = record_concerns_about_noah(playwright, live_server)
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -100,8 +104,9 @@ def test_gwen_downloads_a_chronology_and_sees_the_governors_report_with_its_char
     expect(page.get_by_label("Report", exact=True)).to_have_value("governors")
     # Today alone: other tests' concerns in other months, one or two each, would be held
     # back as small numbers, and this month's count with them (so none can be worked out).
-    today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
-    page.get_by_label("From", exact=True).fill(today)
+    # From the day of the earliest of Alice's concerns (yesterday, in the seconds after
+    # midnight), to today.
+    page.get_by_label("From", exact=True).fill(earliest.date().isoformat())
     page.get_by_role("button", name="Show").click()
     report = page.get_by_test_id("report")
     expect(report.get_by_role("heading", name="Governors’ safeguarding report")).to_be_focused()
