@@ -268,11 +268,11 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
     # Dates go with their offset ("+00:00", encoded): today keeps both, tomorrow none.
     today = page.evaluate("new Date().toLocaleDateString('sv')")  # YYYY-MM-DD, local
     tomorrow = page.evaluate("new Date(Date.now() + 864e5).toLocaleDateString('sv')")
-    page.get_by_label("From").fill(tomorrow)
+    page.get_by_label("From", exact=True).fill(tomorrow)
     page.get_by_role("button", name="Show").click()
     expect(entries).to_have_count(0)
-    page.get_by_label("From").fill(today)
-    page.get_by_label("To").fill(today)
+    page.get_by_label("From", exact=True).fill(today)
+    page.get_by_label("To", exact=True).fill(today)
     page.get_by_role("button", name="Show").click()
     expect(entries).to_have_count(2)
     screenshots(page, screenshot_dir, "pupil")

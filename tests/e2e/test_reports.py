@@ -136,8 +136,8 @@ def test_gwen_downloads_a_chronology_and_sees_the_governors_report_with_its_char
 
     # --- a period that ends before it starts -----------------------------------------------------
     problems.expect_refusal(400, "/api/reports/governors")
-    page.get_by_label("From").fill("2026-03-01")
-    page.get_by_label("To").fill("2026-02-01")
+    page.get_by_label("From", exact=True).fill("2026-03-01")
+    page.get_by_label("To", exact=True).fill("2026-02-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_test_id("page-error")).to_have_text(
         "'to' (01/02/2026) is before 'from' (01/03/2026).")
