@@ -1,20 +1,25 @@
-"""The demo school that `haven demo` creates: about 300 pupils, staff in every role, and a
-few weeks of concerns with follow-up, so the DSL has alerts to read and pupils have
-chronologies. Names are made up; the same names come out on every machine."""
+"""The demo school that `haven demo` creates: about 300 pupils, staff in every role, two
+years of concerns read and followed up (so the reports and patterns have something to
+show), and a few weeks of recent ones, the newest unread, so the DSL has alerts to read
+and pupils have chronologies. Names are made up; the same come out on every machine."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 
 from haven import clock
 from haven.accounts.models import Role, Session, User
 from haven.accounts.service import add_user
 from haven.alerts import service as alerts
+from haven.alerts.models import Alert
 from haven.config import Settings
 from haven.incidents import files
 from haven.incidents import service as incidents
 from haven.incidents.models import Agency, Category
+from haven.outbox.models import OutboxMessage, Status
 from haven.pupils.models import Pupil
 from haven.schools.models import School
 from haven.schools.service import add_school
@@ -100,11 +105,7 @@ async def _sample_concerns(school: School, pupils: list[Pupil], store: files.Sto
     teacher = await User.get(email=DEMO_STAFF[0][0])
     dsl = await User.get(email=DEMO_STAFF[1][0])
     chance = random.Random(7)
-    # The DSL's follow-up goes through add_action like any other: as from a session of
-    # theirs, elevated as a key holder's would be.
-    dsl_session = Session(user_id=dsl.id, school_id=school.id,
-                          elevated_until=clock.now() + timedelta(hours=1))
-    dsl_roles = [Role.STAFF, Role.DSL]
+    dsl_session = _session(school, dsl.id, clock.now())
     police = await Agency.get_or_none(school=school, name="Police")
     for days_ago, gender, category_name, account, role, marker, follow_up in _CONCERNS:
         pupil = chance.choice([p for p in pupils if p.gender == gender])
@@ -123,8 +124,122 @@ async def _sample_concerns(school: School, pupils: list[Pupil], store: files.Sto
         if follow_up:
             await alerts.mark_read(dsl_session, incident_id)
             await incidents.add_action(
-                dsl_session, incident_id, dsl_roles, text=follow_up, public_url=public_url,
+                dsl_session, incident_id, _DSL_ROLES, text=follow_up, public_url=public_url,
                 store=store, agency_ids=[police.id] if police and marker else [])
+
+
+# The years before the recent concerns, for the reports and patterns (two, so that a
+# year's report has a year before to compare with): each category's concerns in a usual
+# year (a secondary school of 300 pupils records a few a week), what a teacher wrote,
+# and the DSL's usual follow-up.
+YEARS = 2
+_YEAR = [
+    ("Bullying", 30, "{pupil} said that a group in their form keep leaving them out and "
+     "laughing at them in the corridor.", "Spoke to the pupils involved; form tutor told."),
+    ("Mental health", 28, "{pupil} seemed very low today and said they are not sleeping.",
+     "Pastoral check-in booked; parents called."),
+    ("Attendance", 22, "{pupil} has missed three Mondays in a row; no reason given.",
+     "Attendance officer to call home."),
+    ("Neglect", 14, "{pupil} has worn the same uniform all week and says they are hungry.",
+     "Breakfast club place offered; home visit planned."),
+    ("Online safety", 10, "{pupil} was upset by messages in a group chat about them.",
+     "Parents told how to report it; the messages were not copied."),
+    ("Physical abuse", 8, "{pupil} had a mark on the cheek and would not say how it happened.",
+     "Spoke to the pupil; referred for advice."),
+    ("Young carer", 8, "{pupil} said they look after their dad, who is ill, most evenings.",
+     "Young carers service contacted with the family's consent."),
+    ("Self-harm", 6, "{pupil} had scratches on a forearm in PE and pulled the sleeve down.",
+     "Spoke to the pupil and parents; GP appointment made."),
+    ("Domestic abuse", 6, "{pupil} said the police came to the house again last night.",
+     "Operation Encompass notification checked; key adult told."),
+    ("Emotional abuse", 5, "{pupil} said they are shouted at and called stupid at home.",
+     "Discussed at the safeguarding meeting; monitoring."),
+    ("Prejudice-related incident", 5, "{pupil} was called a racist name at break.",
+     "Both pupils spoken to; parents informed."),
+    ("Bereavement or loss", 5, "{pupil}'s grandmother died at the weekend.",
+     "Counsellor to see the pupil this week."),
+    ("Child criminal exploitation", 2, "{pupil} has new expensive trainers and a second "
+     "phone, and was seen with older boys after school.", "Referred; police told."),
+]
+_RISING = ("Online safety", 8)  # in the last four weeks: against about one usually
+_CLUSTER = ["Attendance", "Mental health", "Self-harm"]  # one pupil, this week
+_REFERRALS = ["Children's social care", "Early help", "CAMHS", "Police"]
+_DSL_ROLES = [Role.STAFF, Role.DSL]
+
+
+@contextmanager
+def _clock_at(moment: datetime) -> Iterator[None]:
+    """Run the rules as at a moment of the story's past, so that everything recorded then
+    (incidents, reads, actions, the audit trail) carries the time it would have had."""
+    real = clock.now
+    clock.now = lambda: moment
+    try:
+        yield
+    finally:
+        clock.now = real
+
+
+def _school_day(chance: random.Random, days_ago: int) -> datetime:
+    """A moment in a school day (a weekday, 08:30 to 15:30 UTC) about `days_ago` ago."""
+    day = clock.now() - timedelta(days=days_ago)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day.replace(hour=8, minute=30, second=0, microsecond=0) + timedelta(
+        minutes=chance.randint(0, 7 * 60))
+
+
+async def _years_of_concerns(school: School, pupils: list[Pupil], store: files.Store,
+                            public_url: str) -> None:
+    """Two years of concerns, each recorded by a member of staff, read by everyone alerted
+    and (mostly) followed up by the DSL, at the times they would have had."""
+    chance = random.Random(2026)
+    teacher, dsl, head = [await User.get(email=email) for email, _, _ in DEMO_STAFF[:3]]
+    accounts = {name: (account, follow_up) for name, _, account, follow_up in _YEAR}
+    concerns = [(chance.randint(8, 365 * YEARS), name, chance.choice(pupils))
+                for name, per_year, _, _ in _YEAR for _ in range(per_year * YEARS)]
+    concerns += [(chance.randint(8, 27), _RISING[0], chance.choice(pupils))
+                 for _ in range(_RISING[1])]
+    clustered = chance.choice([p for p in pupils if p.gender == "Female"])
+    # Days ago that stay within the last week when a weekend moves them to the Friday.
+    concerns += [(days_ago, name, clustered) for days_ago, name in zip((4, 2, 1), _CLUSTER)]
+    occurred = [(_school_day(chance, days_ago), name, pupil)
+                for days_ago, name, pupil in concerns]
+    # Numbered in the order written up, as they would have been.
+    recorded = sorted([(at + timedelta(minutes=chance.randint(5, 150)), at, name, pupil)
+                       for at, name, pupil in occurred], key=lambda concern: concern[0])
+    agencies = {a.name: a.id for a in await Agency.filter(school=school)}
+    categories = {c.name: c.id for c in await Category.filter(school=school)}
+    for written, at, name, pupil in recorded:
+        author = head if chance.random() < 0.15 else teacher
+        account, follow_up = accounts[name]
+        with _clock_at(written):
+            incident_id, _ = await incidents.record_incident(school, author, incidents.NewIncident(
+                pupil_id=pupil.id, category_ids=[categories[name]], occurred_at=at,
+                account=account.format(pupil=pupil.display_name.split()[0]),
+                alert_user_ids=[dsl.id]), public_url=public_url, store=store)
+        read = written
+        for recipient in await Alert.filter(incident_id=incident_id).values_list(
+                "recipient_id", flat=True):
+            read = written + timedelta(minutes=chance.choice([4, 9, 15, 25, 40, 70, 180]))
+            with _clock_at(read):
+                await alerts.mark_read(_session(school, recipient, read), incident_id)
+        if chance.random() < 0.8:
+            acted = read + timedelta(minutes=chance.randint(10, 120))
+            referral = [agencies[chance.choice(_REFERRALS)]] if chance.random() < 0.2 else []
+            with _clock_at(acted):
+                await incidents.add_action(
+                    _session(school, dsl.id, acted), incident_id, _DSL_ROLES,
+                    text=follow_up, agency_ids=referral, public_url=public_url, store=store)
+    # Their emails and pushes went out long ago in the story: not a year of them now.
+    await OutboxMessage.filter(school=school, status=Status.PENDING).update(
+        status=Status.SENT, sent_at=clock.now())
+
+
+def _session(school: School, user_id: int, moment: datetime) -> Session:
+    """As from a session of theirs at that moment, elevated as a key holder's would be:
+    the demo's reads and follow-ups go through the same rules as anyone's."""
+    return Session(user_id=user_id, school_id=school.id,
+                   elevated_until=moment + timedelta(hours=1))
 
 
 async def seed_demo_school(settings: Settings) -> tuple[School, list[tuple[str, str]]]:
@@ -138,5 +253,7 @@ async def seed_demo_school(settings: Settings) -> tuple[School, list[tuple[str, 
         await add_user(school, email, name, DEMO_PASSWORD, roles)
     await Pupil.bulk_create(_pupils(school))
     pupils = await Pupil.filter(school=school).order_by("id")
-    await _sample_concerns(school, pupils, files.Store.of(settings), settings.public_url)
+    store = files.Store.of(settings)
+    await _years_of_concerns(school, pupils, store, settings.public_url)
+    await _sample_concerns(school, pupils, store, settings.public_url)
     return school, logins
