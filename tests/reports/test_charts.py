@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from haven.reports.charts import Chart, Series, as_json, svg
+from haven.reports.charts import SCREEN_FONT_SIZE, Chart, Series, as_json, svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -26,11 +26,34 @@ def test_the_svg_names_itself_for_screen_readers():
 def test_the_svg_scales_to_its_container_and_keeps_its_text():
     drawn = svg(_incidents_by_month())
     root = ET.fromstring(drawn)
-    assert root.get("viewBox") == "0 0 440 220" and root.get("width") == "100%"
+    assert root.get("viewBox") == "0 0 340 240" and root.get("width") == "100%"
     assert "height" not in root.attrib
     assert {"Sep 2026", "Nov 2026"} <= {t.text for t in root.iter(f"{SVG}text")}
     assert "<script" not in drawn and "<!DOCTYPE" not in drawn and "http://www.w3.org/TR" \
         not in drawn
+
+
+def test_on_screen_its_text_is_large_enough_to_read_on_a_phone():
+    # The viewBox is about a phone's width in CSS pixels: its text is drawn at about that
+    # many pixels there.
+    sizes = {t.get("font-size") for t in ET.fromstring(svg(_incidents_by_month()))
+             .iter(f"{SVG}text")}
+    assert sizes == {f"{SCREEN_FONT_SIZE}px"}
+
+
+def test_long_bar_labels_are_shortened_on_screen_and_many_bars_make_it_taller():
+    name = "Child criminal exploitation and county lines"
+    chart = _incidents_by_month(kind="hbar", labels=[name, "Bullying"],
+                                series=[Series("Incidents", [3, 4])])
+    root = ET.fromstring(svg(chart))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "Bullying" in texts and name not in texts
+    assert any(t.startswith("Child criminal") and t.endswith("…") for t in texts)
+    many = _incidents_by_month(kind="hbar", labels=[f"Category {n}" for n in range(20)],
+                               series=[Series("This year", list(range(20))),
+                                       Series("Last year", list(range(20)))])
+    height = float(ET.fromstring(svg(many)).get("viewBox").split()[3])
+    assert height >= 20 * 2 * 13  # a row of 13 points for each bar
 
 
 def test_two_charts_on_one_page_have_ids_of_their_own():

@@ -4,10 +4,12 @@
         kind: "bar" (vertical bars), "hbar" (horizontal bars, for long labels) or "line";
         labels: the categories along the axis; series: Series(name, values), one value
         per label, None where there is none. A legend appears when there are several series.
-    drawing(chart, width=WIDTH, height=HEIGHT) -> reportlab Drawing (points), for pdf.py
-    svg(chart, width=WIDTH, height=HEIGHT) -> str: the same drawing as an accessible SVG
-        (role="img", <title> and <desc>, text as text, no script or outside reference,
-        scaled by its viewBox to the width of its container)
+    drawing(chart, width=WIDTH, height=HEIGHT, font_size=FONT_SIZE) -> reportlab Drawing
+        (points), for pdf.py
+    svg(chart) -> str: the same chart as an accessible SVG (role="img", <title> and
+        <desc>, text as text, no script or outside reference, scaled by its viewBox to the
+        width of its container), drawn narrower with larger text than on paper so that a
+        phone's width shows its labels at a readable size
     as_json(chart) -> {key, title, description, kind, unit, labels, series, svg}: the
         screen shows the SVG and builds its table alternative from labels and series.
 
@@ -35,6 +37,11 @@ from haven.reports import fonts
 
 WIDTH, HEIGHT = 440, 220  # points: the width of an A4 page's text, and half as high
 FONT_SIZE = 8
+# On screen the viewBox is about a phone's width in CSS pixels, so 11 stays about 11 px
+# there; wider screens cap the figure's width (app.css), which keeps text below ~17 px.
+SCREEN_WIDTH, SCREEN_HEIGHT, SCREEN_FONT_SIZE = 340, 240, 11
+# A horizontal bar's row on screen, in points per series: the labels must not touch.
+SCREEN_BAR = 13
 # Okabe and Ito's palette: told apart with every common kind of colour blindness.
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7",
                                         "#56B4E9", "#D55E00", "#F0E442", "#000000")]
@@ -64,42 +71,49 @@ class Chart:
         return not self.labels or all(v is None for s in self.series for v in s.values)
 
 
-def drawing(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> Drawing:
+def drawing(chart: Chart, width: float = WIDTH, height: float = HEIGHT,
+            font_size: float = FONT_SIZE) -> Drawing:
     font = fonts.register()
     canvas = fonts.drawing(width, height)
     if chart.is_empty:
         canvas.add(Rect(0, 0, width, height, strokeColor=colors.lightgrey,
                         fillColor=None))
         canvas.add(String(width / 2, height / 2, "No data to show for this period.",
-                          fontName=font, fontSize=FONT_SIZE + 2, textAnchor="middle"))
+                          fontName=font, fontSize=font_size + 2, textAnchor="middle"))
         return canvas
-    legend_height = 16 if len(chart.series) > 1 else 0
-    plot = _plot(chart, width, height - legend_height, font)
+    scale = font_size / FONT_SIZE  # the margins were chosen for FONT_SIZE
+    legend_height = 16 * scale if len(chart.series) > 1 else 0
+    plot = _plot(chart, width, height - legend_height, font, font_size)
     canvas.add(plot)
     if legend_height:
-        canvas.add(_legend(chart, font, height))
+        canvas.add(_legend(chart, font, font_size, height))
     return canvas
 
 
-def _plot(chart: Chart, width: float, height: float, font: str):
+def _plot(chart: Chart, width: float, height: float, font: str, font_size: float):
+    scale = font_size / FONT_SIZE
     if chart.kind == "hbar":
-        plot, value_axis, category_axis = _hbar(chart, width, height, font)
+        plot, value_axis, category_axis = _hbar(chart, width, height, font, font_size)
     else:
         plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
         value_axis, category_axis = plot.valueAxis, plot.categoryAxis
         # Many months along the bottom: slanted, or they run into each other.
         slanted = len(chart.labels) > 6
-        bottom = 46 if slanted else 22
-        plot.x, plot.y, plot.width, plot.height = 34, bottom, width - 44, height - bottom - 8
+        bottom = (46 if slanted else 22) * scale
+        left = 34 * scale
+        plot.x, plot.y = left, bottom
+        plot.width, plot.height = width - left - 10 * scale, height - bottom - 8
         if slanted:
             category_axis.labels.angle = 35
             category_axis.labels.boxAnchor = "ne"
         category_axis.labels.dy = -4
     drawn = _drawn(chart)
     plot.data = [list(s.values) for _, s in drawn]
-    category_axis.categoryNames = list(chart.labels)
+    category_axis.categoryNames = (
+        [_fit(label, font, font_size, plot.x - 10) for label in chart.labels]
+        if chart.kind == "hbar" else list(chart.labels))
     for axis in (value_axis, category_axis):
-        axis.labels.fontName, axis.labels.fontSize = font, FONT_SIZE
+        axis.labels.fontName, axis.labels.fontSize = font, font_size
     value_axis.valueMin = 0
     value_axis.forceZero = True
     _whole_numbers(chart, value_axis)
@@ -114,16 +128,28 @@ def _drawn(chart: Chart) -> list[tuple[int, Series]]:
             if chart.kind != "line" or any(v is not None for v in s.values)]
 
 
-def _hbar(chart: Chart, width: float, height: float, font: str):
+def _hbar(chart: Chart, width: float, height: float, font: str, font_size: float):
     plot = HorizontalBarChart()
-    longest = max(stringWidth(label, font, FONT_SIZE) for label in chart.labels)
+    longest = max(stringWidth(label, font, font_size) for label in chart.labels)
     left = min(longest + 10, width * 0.45)
-    plot.x, plot.y, plot.width, plot.height = left, 18, width - left - 12, height - 26
+    bottom = 18 * font_size / FONT_SIZE
+    plot.x, plot.y = left, bottom
+    plot.width, plot.height = width - left - 12, height - bottom - 8
     # The first label at the top, as the table alternative reads.
     plot.categoryAxis.reverseDirection = True
     plot.categoryAxis.labels.boxAnchor = "e"
     plot.categoryAxis.labels.dx = -4
     return plot, plot.valueAxis, plot.categoryAxis
+
+
+def _fit(label: str, font: str, font_size: float, room: float) -> str:
+    """A bar's label shortened with an ellipsis to the room left of the bars (the table
+    alternative has it whole)."""
+    if stringWidth(label, font, font_size) <= room:
+        return label
+    while label and stringWidth(label.rstrip() + "…", font, font_size) > room:
+        label = label[:-1]
+    return label.rstrip() + "…"
 
 
 def _whole_numbers(chart: Chart, value_axis) -> None:
@@ -146,10 +172,10 @@ def _colour(plot, kind: str, drawn: list[tuple[int, Series]]) -> None:
             plot.bars[row].strokeColor = None
 
 
-def _legend(chart: Chart, font: str, height: float) -> Legend:
+def _legend(chart: Chart, font: str, font_size: float, height: float) -> Legend:
     legend = Legend()
-    legend.x, legend.y = 34, height - 4
-    legend.fontName, legend.fontSize = font, FONT_SIZE
+    legend.x, legend.y = 34 * font_size / FONT_SIZE, height - 4
+    legend.fontName, legend.fontSize = font, font_size
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.boxAnchor = "nw"
@@ -158,9 +184,11 @@ def _legend(chart: Chart, font: str, height: float) -> Legend:
     return legend
 
 
-def svg(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> str:
+def svg(chart: Chart) -> str:
     """The chart as an SVG element for the page (no XML declaration or doctype)."""
-    root = ET.fromstring(renderSVG.drawToString(drawing(chart, width, height)))
+    width, height = SCREEN_WIDTH, _screen_height(chart)
+    root = ET.fromstring(renderSVG.drawToString(
+        drawing(chart, width, height, SCREEN_FONT_SIZE)))
     title_id, desc_id = f"chart-{chart.key}-title", f"chart-{chart.key}-desc"
     for tag, text, element_id in (("title", chart.title, title_id),
                                   ("desc", chart.description, desc_id)):
@@ -176,6 +204,16 @@ def svg(chart: Chart, width: float = WIDTH, height: float = HEIGHT) -> str:
     _ids_of_its_own(root, f"chart-{chart.key}-")
     _presentation_attributes(root)
     return ET.tostring(root, encoding="unicode")
+
+
+def _screen_height(chart: Chart) -> float:
+    """Horizontal bars get taller with their rows (a school's many categories); the rest
+    keep the screen's proportions."""
+    if chart.kind != "hbar" or chart.is_empty:
+        return SCREEN_HEIGHT
+    rows = len(chart.labels) * max(len(chart.series), 1)
+    legend = 22 if len(chart.series) > 1 else 0
+    return max(SCREEN_HEIGHT * 0.6, 40 + legend + rows * SCREEN_BAR)
 
 
 def _presentation_attributes(root: ET.Element) -> None:
