@@ -320,7 +320,7 @@ def test_dina_turns_on_alerts_and_a_concern_reaches_her_as_a_notification(
     expect(page.get_by_test_id("push-device")).to_have_count(1)
     expect(page.get_by_test_id("push-device")).to_contain_text("Chrome on Linux")
     expect(page.get_by_test_id("push-device")).to_contain_text("This device")
-    expect(page.get_by_role("button", name="Turn off")).to_be_visible()
+    expect(page.get_by_role("button", name="Turn off", exact=True)).to_be_visible()
     screenshots(page, screenshot_dir, "account-alerts-on")
 
     # Subscribed with the server's key, for visible alerts only, and the server has it.
@@ -420,7 +420,7 @@ def test_dina_turns_on_alerts_and_a_concern_reaches_her_as_a_notification(
     [known] = page.request.get("/api/push/subscriptions").json()["subscriptions"]
     assert known["endpoint"] == device.endpoint
 
-    page.get_by_role("button", name="Turn off").click()
+    page.get_by_role("button", name="Turn off", exact=True).click()
     expect(state).to_have_text("Alerts are off for this device.")
     expect(page.get_by_test_id("push-status")).to_have_text("Alerts are off for this device.")
     assert page.request.get("/api/push/subscriptions").json()["subscriptions"] == []
@@ -535,20 +535,20 @@ def test_sam_sets_quiet_hours_and_turns_them_off(
     expect(summary).to_have_text("Quiet hours are off: alerts come at any time.")
 
     # Only one end given: said beside the field, nothing sent.
-    page.get_by_label("From").fill("22:00")
+    page.get_by_label("From", exact=True).fill("22:00")
     page.get_by_role("button", name="Save quiet hours").click()
     expect(page.get_by_test_id("quiet-hours").get_by_test_id("field-problem")).to_have_text(
         "Choose when quiet hours end.")
-    expect(page.get_by_label("Until")).to_be_focused()
+    expect(page.get_by_label("Until", exact=True)).to_be_focused()
 
     # Ending when they start would be no quiet hours at all.
-    page.get_by_label("Until").fill("22:00")
+    page.get_by_label("Until", exact=True).fill("22:00")
     page.get_by_role("button", name="Save quiet hours").click()
     expect(page.get_by_test_id("quiet-hours").get_by_test_id("field-problem")).to_have_text(
         "Quiet hours must end at another time than they start.")
     screenshots(page, screenshot_dir, "account-quiet-hours-problem")
 
-    page.get_by_label("Until").fill("07:00")
+    page.get_by_label("Until", exact=True).fill("07:00")
     page.get_by_role("button", name="Save quiet hours").click()
     expect(page.get_by_test_id("quiet-hours-status")).to_have_text(
         "Quiet hours saved: from 22:00 to 07:00.")
@@ -559,10 +559,10 @@ def test_sam_sets_quiet_hours_and_turns_them_off(
 
     page.reload()
     expect(summary).to_have_text("Quiet hours are on: from 22:00 to 07:00 every day.")
-    expect(page.get_by_label("From")).to_have_value("22:00")
+    expect(page.get_by_label("From", exact=True)).to_have_value("22:00")
     page.get_by_role("button", name="Turn off quiet hours").click()
     expect(summary).to_have_text("Quiet hours are off: alerts come at any time.")
-    expect(page.get_by_label("From")).to_have_value("")
+    expect(page.get_by_label("From", exact=True)).to_have_value("")
     assert page.request.get("/api/me/quiet-hours").json() == {
         "quiet_from": None, "quiet_until": None}
     assert not problems, f"the page reported problems:\n{problems}"

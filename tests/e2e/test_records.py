@@ -187,7 +187,7 @@ def test_alice_records_a_concern_and_dina_reads_it_acts_and_sees_the_chronology(
 
     # --- Dina reads it, marks it as read and adds an action -----------------------------
     signed_in_as(page, dina)
-    alert = page.get_by_test_id("unread-alert").filter(has_text=f"Incident {number}")
+    alert = page.get_by_test_id("unread-alert").filter(has_text=f"Incident {number}:")
     expect(alert).to_contain_text("Physical abuse")
     expect(alert).to_contain_text(f"Raised by {alice.name}")
     screenshots(page, screenshot_dir, "home")
