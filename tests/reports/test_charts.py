@@ -56,6 +56,19 @@ def test_long_bar_labels_are_shortened_on_screen_and_many_bars_make_it_taller():
     assert height >= 20 * 2 * 13  # a row of 13 points for each bar
 
 
+def test_two_years_of_months_on_screen_label_every_other_month_or_fewer():
+    months = [f"{m} {y}" for y in (2025, 2026) for m in ("Jan", "Feb", "Mar", "Apr", "May",
+                                                         "Jun", "Jul", "Aug", "Sep", "Oct",
+                                                         "Nov", "Dec")]
+    chart = _incidents_by_month(labels=months, series=[Series("Incidents", [1] * 24)])
+    shown = [m for m in months if m in {t.text for t in ET.fromstring(svg(chart))
+                                        .iter(f"{SVG}text")}]
+    assert shown[0] == "Jan 2025" and 4 <= len(shown) <= 12
+    three = _incidents_by_month()
+    assert {"Sep 2026", "Oct 2026", "Nov 2026"} <= {
+        t.text for t in ET.fromstring(svg(three)).iter(f"{SVG}text")}
+
+
 def test_two_charts_on_one_page_have_ids_of_their_own():
     ids = [{e.get("id") for e in ET.fromstring(svg(_incidents_by_month(key=key))).iter()
             if e.get("id")} for key in ("a", "b")]

@@ -19,7 +19,7 @@ A chart with no values still draws, saying so, so a quiet term prints like a bus
 from __future__ import annotations
 
 import asyncio
-
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
@@ -42,6 +42,8 @@ FONT_SIZE = 8
 SCREEN_WIDTH, SCREEN_HEIGHT, SCREEN_FONT_SIZE = 340, 240, 11
 # A horizontal bar's row on screen, in points per series: the labels must not touch.
 SCREEN_BAR = 13
+# Slanted labels (35 degrees) need this many times their size between them, or they touch.
+SLANTED_PITCH = 1.9
 # Okabe and Ito's palette: told apart with every common kind of colour blindness.
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7",
                                         "#56B4E9", "#D55E00", "#F0E442", "#000000")]
@@ -109,9 +111,11 @@ def _plot(chart: Chart, width: float, height: float, font: str, font_size: float
         category_axis.labels.dy = -4
     drawn = _drawn(chart)
     plot.data = [list(s.values) for _, s in drawn]
-    category_axis.categoryNames = (
-        [_fit(label, font, font_size, plot.x - 10) for label in chart.labels]
-        if chart.kind == "hbar" else list(chart.labels))
+    if chart.kind == "hbar":
+        names = [_fit(label, font, font_size, plot.x - 10) for label in chart.labels]
+    else:
+        names = _spaced(chart.labels, plot.width, font_size)
+    category_axis.categoryNames = names
     for axis in (value_axis, category_axis):
         axis.labels.fontName, axis.labels.fontSize = font, font_size
     value_axis.valueMin = 0
@@ -140,6 +144,14 @@ def _hbar(chart: Chart, width: float, height: float, font: str, font_size: float
     plot.categoryAxis.labels.boxAnchor = "e"
     plot.categoryAxis.labels.dx = -4
     return plot, plot.valueAxis, plot.categoryAxis
+
+
+def _spaced(labels: list[str], width: float, font_size: float) -> list[str]:
+    """Every label along the bottom, or every second, third... when so many share the
+    width that slanted labels would run into each other (two years of months on a phone);
+    the table alternative has them all."""
+    step = max(1, math.ceil(SLANTED_PITCH * font_size / (width / max(len(labels), 1))))
+    return [label if index % step == 0 else "" for index, label in enumerate(labels)]
 
 
 def _fit(label: str, font: str, font_size: float, room: float) -> str:
