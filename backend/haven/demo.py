@@ -5,6 +5,7 @@ and pupils have chronologies. Names are made up; the same come out on every mach
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from haven.outbox.models import OutboxMessage, Status
 from haven.pupils.models import Pupil
 from haven.schools.models import School
 from haven.schools.service import add_school
+
+log = logging.getLogger(__name__)
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "Kite-Harbour-2026!"
@@ -248,6 +251,7 @@ async def seed_demo_school(settings: Settings) -> tuple[School, list[tuple[str, 
     school = await School.get_or_none(slug=DEMO_SLUG)
     if school is not None:
         return school, logins
+    log.info("adding the demo school and two years of its concerns (about ten seconds)")
     school = await add_school("Haven Demo Academy", DEMO_SLUG)
     for email, name, roles in DEMO_STAFF:
         await add_user(school, email, name, DEMO_PASSWORD, roles)
