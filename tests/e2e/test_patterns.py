@@ -1,5 +1,6 @@
 """The key holders' patterns on the home screen: Sam (senior leadership) steps up and sees
-that Olivia (Liv) has had three concerns this week, and follows the link to her page."""
+that Olivia (Liv) has had three concerns this week, and follows the link to her page; the
+Reports screen shows the same patterns."""
 
 import re
 from datetime import datetime, timedelta, timezone
@@ -57,4 +58,18 @@ def test_sam_steps_up_to_see_a_pupil_with_three_concerns_this_week(
     assert download.value.suggested_filename.startswith("patterns-")
     olivia_pattern.get_by_role("link", name="Liv Hughes").click()
     expect(page.get_by_role("heading", name="Liv Hughes", level=1)).to_be_visible()
+
+    # The same patterns are among the reports, with no period to choose: they are as of now.
+    page.get_by_role("navigation").get_by_role("link", name="Reports").click()
+    page.get_by_test_id("report-kind").select_option("patterns")
+    expect(page.get_by_test_id("report-from")).to_be_hidden()
+    page.get_by_role("button", name="Show", exact=True).click()
+    report = page.get_by_test_id("report")
+    expect(report.get_by_role("heading", level=2)).to_have_text("Patterns: concerns clustering or rising")
+    expect(report).to_contain_text("pupils with 3 or more concerns in 7 days")
+    expect(report.get_by_test_id("pattern-clusters").get_by_test_id("pattern-pupil")
+           .filter(has_text="Liv Hughes")).to_have_count(1)
+    expect(report.get_by_test_id("patterns-csv")).to_have_attribute("href", "/api/reports/patterns?format=csv")
+    page.get_by_test_id("report-kind").select_option("governors")
+    expect(page.get_by_test_id("report-from")).to_be_visible()
     assert not problems, f"the page reported problems:\n{problems}"

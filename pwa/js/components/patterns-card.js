@@ -28,7 +28,8 @@ function group(title, testid, items) {
     h('h3', {}, title), h('ul', { class: 'item-list' }, items));
 }
 
-function patternsList(found) {
+/** The patterns found, as lists (and the rising categories' chart); the Reports screen shows them too. */
+export function patternsList(found) {
   const { days, recent_days: recentDays } = found.thresholds;
   const groups = [
     group(`Several concerns in ${days} days`, 'pattern-clusters', found.clusters.map(
@@ -48,7 +49,7 @@ function patternsList(found) {
 }
 
 /** The same patterns to keep or print; the session is elevated once they are on show. */
-function downloads() {
+export function patternsDownloads() {
   const link = (format, label) => h('a', {
     class: 'button button--secondary button--small', href: `/api/reports/patterns?format=${format}`,
     download: '', 'data-testid': `patterns-${format}`,
@@ -71,7 +72,7 @@ export function patternsCard(session, { signal }) {
     body.replaceChildren(h('p', { class: 'muted' }, 'Looking for patterns…'));
     try {
       body.replaceChildren(...patternsList(await api.get('/api/reports/patterns', { signal })),
-        downloads());
+        patternsDownloads());
     } catch (error) {
       if (error.name === 'AbortError') return;
       body.replaceChildren(h('p', { class: 'message message--error' }, error.message), show);

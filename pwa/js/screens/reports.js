@@ -1,6 +1,7 @@
 // Reports, for key holders: the governors' report (anonymous, small numbers held back) and
 // the safeguarding overview for Ofsted, for a period, on screen (key figures, and each
-// chart with its table) and as PDF or CSV. The server draws the charts, from the same
+// chart with its table) and as PDF or CSV; and the patterns of the last weeks, as on the
+// home screen. The server draws the charts, from the same
 // figures as the PDF's. Reports need an elevated session: showing one asks for the
 // authenticator code when needed, so the download links, shown with the report, work.
 import { api } from '../api.js';
@@ -8,12 +9,16 @@ import { h } from '../dom.js';
 import { detail } from '../components/details.js';
 import { field } from '../components/form.js';
 import { signedInLayout } from '../components/layout.js';
+import { patternsDownloads, patternsList } from '../components/patterns-card.js';
 import { reportChart } from '../components/report-chart.js';
 import { britishDate } from '../local-time.js';
+import { dateAndTime } from '../time.js';
 
 const REPORTS = {
   governors: { title: 'Governors’ safeguarding report', figures: governorsFigures, missing: 'held back' },
   ofsted: { title: 'Safeguarding overview for Ofsted', figures: ofstedFigures, missing: 'none' },
+  // As of now, over the last weeks (the school's settings): no period to choose.
+  patterns: { title: 'Patterns: concerns clustering or rising', asOfNow: true },
 };
 
 /** Today in the school's time zone, as a date field's value: "2026-11-29". */
@@ -142,7 +147,19 @@ function download(kind, period, format, label) {
   }, label);
 }
 
-function reportView(kind, report) {
+function patternsView(found, timeZone) {
+  const { concerns, days, rise_factor: factor, recent_days: recentDays } = found.thresholds;
+  return h('section', { class: 'card card--wide report', 'aria-labelledby': 'report-heading', 'data-testid': 'report' },
+    h('h2', { id: 'report-heading', tabindex: '-1' }, REPORTS.patterns.title),
+    h('p', { class: 'muted' }, `As of ${dateAndTime(new Date(found.as_of), timeZone)}: pupils with ${concerns} or more `
+      + `concerns in ${days} days, and pupils and categories with at least ${concerns} in the last `
+      + `${recentDays} days and ${factor} times their usual count (the school’s settings).`),
+    patternsDownloads(),
+    ...patternsList(found));
+}
+
+function reportView(kind, report, timeZone) {
+  if (kind === 'patterns') return patternsView(report, timeZone);
   const { title, figures: keyFigures, missing } = REPORTS[kind];
   return h('section', { class: 'card card--wide report', 'aria-labelledby': 'report-heading', 'data-testid': 'report' },
     h('h2', { id: 'report-heading', tabindex: '-1' }, title),
@@ -164,14 +181,20 @@ export function reportsScreen(session, actions, { signal }) {
   const to = h('input', { type: 'date', required: true, value: today(session.school.timezone), 'data-testid': 'report-to' });
   const from = h('input', { type: 'date', required: true, value: yearBefore(to.value), 'data-testid': 'report-from' });
   const showButton = h('button', { type: 'submit', class: 'button button--primary' }, 'Show');
+  const period = [field('From', from), field('To', to)];
   const form = h('form', { class: 'filters', 'data-testid': 'report-choice' },
-    field('Report', choice), field('From', from), field('To', to),
+    field('Report', choice), ...period,
     h('div', { class: 'filters__buttons' }, showButton));
+  choice.addEventListener('change', () => {
+    const asOfNow = Boolean(REPORTS[choice.value].asOfNow);
+    period.forEach((wrapper) => { wrapper.hidden = asOfNow; });
+    [from, to].forEach((input) => { input.disabled = asOfNow; });
+  });
   const result = h('div', { 'data-testid': 'report-result' });
   const intro = h('section', { class: 'card card--wide', 'aria-label': 'Choose a report' },
     h('p', { class: 'lead' }, 'The governors’ report names no one and holds back counts under 5. '
-      + 'The overview for Ofsted names staff without the authenticator. Both need your '
-      + 'authenticator code.'),
+      + 'The overview for Ofsted names staff without the authenticator. Patterns name the pupils '
+      + 'whose concerns cluster or rise. All need your authenticator code.'),
     form);
   const layout = signedInLayout(session, actions, {
     current: 'reports', content: h('div', { class: 'stack' }, heading, intro, result),
@@ -181,12 +204,12 @@ export function reportsScreen(session, actions, { signal }) {
     event.preventDefault();
     layout.alert.textContent = '';
     const kind = choice.value;
-    const query = new URLSearchParams({ from: from.value, to: to.value });
+    const query = REPORTS[kind].asOfNow ? '' : new URLSearchParams({ from: from.value, to: to.value });
     result.setAttribute('aria-busy', 'true');
     showButton.disabled = true;
     try {
       const report = await api.get(`/api/reports/${kind}?${query}`, { signal });
-      const view = reportView(kind, report);
+      const view = reportView(kind, report, session.school.timezone);
       result.replaceChildren(view);
       view.querySelector('h2').focus();
     } catch (error) {
