@@ -142,4 +142,14 @@ def test_gwen_downloads_a_chronology_and_sees_the_governors_report_with_its_char
     expect(page.get_by_test_id("page-error")).to_have_text(
         "'to' (01/02/2026) is before 'from' (01/03/2026).")
     expect(page.get_by_test_id("report")).to_have_count(0)
+
+    # --- a usual period in one tap: last school year, 1 September to 31 August ---------------------
+    today = datetime.now(ZoneInfo("Europe/London")).date()  # the school's time zone
+    started = today.year if today.month >= 9 else today.year - 1
+    page.get_by_role("group", name="Usual periods").get_by_role("button", name="Last school year").click()
+    expect(page.get_by_label("From", exact=True)).to_have_value(f"{started - 1}-09-01")
+    expect(page.get_by_label("To", exact=True)).to_have_value(f"{started}-08-31")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("report")).to_contain_text(
+        f"01/09/{started - 1} to 31/08/{started}; compared with")
     assert not problems, f"the page reported problems:\n{problems}"

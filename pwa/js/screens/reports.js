@@ -37,6 +37,20 @@ function yearBefore(day) {
   return moment.toISOString().slice(0, 10);
 }
 
+/**
+ * The periods a report is most often asked for, from today ("2026-11-30"): a school year
+ * runs from 1 September to 31 August (as in England's schools); this one ends today.
+ */
+function usualPeriods(day) {
+  const [year, month] = day.split('-').map(Number);
+  const started = month >= 9 ? year : year - 1;
+  return [
+    { label: 'Last 12 months', from: yearBefore(day), to: day },
+    { label: 'This school year', from: `${started}-09-01`, to: day },
+    { label: 'Last school year', from: `${started - 1}-09-01`, to: `${started}-08-31` },
+  ];
+}
+
 function periodInWords(period) {
   return `${britishDate(period.from)} to ${britishDate(period.to)}`;
 }
@@ -182,12 +196,23 @@ export function reportsScreen(session, actions, { signal }) {
   const from = h('input', { type: 'date', required: true, value: yearBefore(to.value), 'data-testid': 'report-from' });
   const showButton = h('button', { type: 'submit', class: 'button button--primary' }, 'Show');
   const period = [field('From', from), field('To', to)];
+  // One tap fills both dates; the report is shown when asked, as with dates typed in.
+  const shortcuts = h('div', { role: 'group', class: 'button-row report-periods', 'aria-label': 'Usual periods' },
+    usualPeriods(to.value).map((usual) => {
+      const button = h('button', { type: 'button', class: 'button button--secondary button--small' }, usual.label);
+      button.addEventListener('click', () => {
+        from.value = usual.from;
+        to.value = usual.to;
+      });
+      return button;
+    }));
   const form = h('form', { class: 'filters', 'data-testid': 'report-choice' },
-    field('Report', choice), ...period,
+    field('Report', choice), ...period, shortcuts,
     h('div', { class: 'filters__buttons' }, showButton));
+
   choice.addEventListener('change', () => {
     const asOfNow = Boolean(REPORTS[choice.value].asOfNow);
-    period.forEach((wrapper) => { wrapper.hidden = asOfNow; });
+    [...period, shortcuts].forEach((element) => { element.hidden = asOfNow; });
     [from, to].forEach((input) => { input.disabled = asOfNow; });
   });
   const result = h('div', { 'data-testid': 'report-result' });
