@@ -1,9 +1,9 @@
 // Reports, for key holders: the governors' report (anonymous, small numbers held back) and
 // the safeguarding overview for Ofsted, for a period, on screen (key figures, and each
 // chart with its table) and as PDF or CSV; and the patterns of the last weeks, as on the
-// home screen. The server draws the charts, from the same
-// figures as the PDF's. Reports need an elevated session: showing one asks for the
-// authenticator code when needed, so the download links, shown with the report, work.
+// home screen. The server draws the charts, from the same figures as the PDF's. Reports
+// need an elevated session: showing one asks for the authenticator code when needed, so
+// the download links, shown with the report, work.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { detail } from '../components/details.js';
