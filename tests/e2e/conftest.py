@@ -697,8 +697,12 @@ class PhoneAuthenticator:
     The server accepts a code of the current 30-second step or the one before, and each
     step once per person. Setting up answers with the previous step's code (a phone whose
     clock is a little slow), so the current step is still free when the same person then
-    steps up, with no wait for the next step.
+    steps up, with no wait for the next step. The recovery codes it was given are kept in
+    `recovery_codes`: one answers when no fresh step is free, with no wait either.
     """
+
+    def __init__(self):
+        self.recovery_codes: list[str] = []
 
     def set_up(self, page) -> str:
         """On the set-up screen: read the key, confirm it, save the recovery codes.
@@ -710,7 +714,9 @@ class PhoneAuthenticator:
         secret = key.inner_text().replace(" ", "")
         page.get_by_label("6-digit code from the app").fill(self.previous_code(secret))
         page.get_by_role("button", name="Confirm").click()
-        expect(page.get_by_test_id("recovery-codes").get_by_role("listitem")).to_have_count(10)
+        codes = page.get_by_test_id("recovery-codes").get_by_role("listitem")
+        expect(codes).to_have_count(10)
+        self.recovery_codes = [code.strip() for code in codes.all_inner_texts()]
         page.get_by_label("I have saved these codes").check()
         page.get_by_role("button", name="Continue").click()
         return secret
