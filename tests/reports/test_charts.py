@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from haven.reports.charts import SCREEN_FONT_SIZE, Chart, Series, as_json, svg
+from haven.reports.charts import SCREEN_FONT_SIZE, Chart, Series, as_json, drawing, svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -67,6 +67,42 @@ def test_two_years_of_months_on_screen_label_every_other_month_or_fewer():
     three = _incidents_by_month()
     assert {"Sep 2026", "Oct 2026", "Nov 2026"} <= {
         t.text for t in ET.fromstring(svg(three)).iter(f"{SVG}text")}
+
+
+def test_labels_too_wide_for_their_share_of_the_width_are_slanted_on_screen():
+    # Six months fit side by side in the PDF, not at the screen's larger text.
+    months = ["Sep 2025", "Oct 2025", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026"]
+    chart = _incidents_by_month(labels=months, series=[Series("Incidents", [1] * 6)])
+    slant = "matrix(0.819152,0.573576"  # 35 degrees
+    assert svg(chart).count(slant) == 6
+    assert _pdf_svg(chart).count(slant) == 0
+
+
+def test_the_pdf_labels_many_months_sparsely_and_shortens_very_long_bar_labels():
+    # What the screen does for legibility the PDF does too, at its own size: five years of
+    # months would otherwise overprint each other, and a label wider than the room left
+    # of the bars would run off the page.
+    months = [f"{m:02d}/{y}" for y in range(2021, 2026) for m in range(1, 13)]
+    texts = _texts(_pdf_svg(_incidents_by_month(labels=months,
+                                                series=[Series("Incidents", [1] * 60)])))
+    shown = [t for t in texts if t in months]
+    assert shown[0] == "01/2021" and 10 <= len(shown) < 60
+    name = "Local authority designated officer (LADO) referral after an allegation"
+    texts = _texts(_pdf_svg(_incidents_by_month(kind="hbar", labels=[name, "Bullying"],
+                                                series=[Series("Incidents", [2, 3])])))
+    assert "Bullying" in texts
+    assert any(t.startswith("Local authority") and t.endswith("…") for t in texts)
+
+
+def _pdf_svg(chart: Chart) -> str:
+    """The PDF's drawing of the chart (its size and text), as SVG to read back."""
+    from reportlab.graphics import renderSVG
+
+    return renderSVG.drawToString(drawing(chart))
+
+
+def _texts(drawn: str) -> list[str]:
+    return [t.text for t in ET.fromstring(drawn).iter(f"{SVG}text")]
 
 
 def test_two_charts_on_one_page_have_ids_of_their_own():

@@ -99,12 +99,15 @@ def _plot(chart: Chart, width: float, height: float, font: str, font_size: float
     else:
         plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
         value_axis, category_axis = plot.valueAxis, plot.categoryAxis
-        # Many months along the bottom: slanted, or they run into each other.
-        slanted = len(chart.labels) > 6
-        bottom = (46 if slanted else 22) * scale
         left = 34 * scale
+        room = width - left - 10 * scale
+        # Many months along the bottom, or labels wider than their share of it: slanted,
+        # or they run into each other.
+        widest = max(stringWidth(label, font, font_size) for label in chart.labels)
+        slanted = len(chart.labels) > 6 or widest + font_size > room / len(chart.labels)
+        bottom = (46 if slanted else 22) * scale
         plot.x, plot.y = left, bottom
-        plot.width, plot.height = width - left - 10 * scale, height - bottom - 8
+        plot.width, plot.height = room, height - bottom - 8
         if slanted:
             category_axis.labels.angle = 35
             category_axis.labels.boxAnchor = "ne"
