@@ -39,14 +39,15 @@ function yearBefore(day) {
 
 /**
  * The periods a report is most often asked for, from today ("2026-11-30"): a school year
- * runs from 1 September to 31 August (as in England's schools); this one ends today.
+ * runs from 1 September to 31 August (as in England's schools). Whole years only: a report
+ * compares its period with the one of the same length just before, and the school year so
+ * far would be compared with the summer holiday.
  */
 function usualPeriods(day) {
   const [year, month] = day.split('-').map(Number);
   const started = month >= 9 ? year : year - 1;
   return [
     { label: 'Last 12 months', from: yearBefore(day), to: day },
-    { label: 'This school year', from: `${started}-09-01`, to: day },
     { label: 'Last school year', from: `${started - 1}-09-01`, to: `${started}-08-31` },
   ];
 }
@@ -199,7 +200,11 @@ export function reportsScreen(session, actions, { signal }) {
   // One tap fills both dates; the report is shown when asked, as with dates typed in.
   const shortcuts = h('div', { role: 'group', class: 'button-row report-periods', 'aria-label': 'Usual periods' },
     usualPeriods(to.value).map((usual) => {
-      const button = h('button', { type: 'button', class: 'button button--secondary button--small' }, usual.label);
+      // The dates in its name: a screen reader hears what a tap will fill in.
+      const button = h('button', {
+        type: 'button', class: 'button button--secondary button--small',
+        'aria-label': `${usual.label}: ${periodInWords(usual)}`,
+      }, usual.label);
       button.addEventListener('click', () => {
         from.value = usual.from;
         to.value = usual.to;
