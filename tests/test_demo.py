@@ -4,10 +4,13 @@ patterns included. Seeding it takes seconds, so one test walks through all of it
 import re
 from datetime import timedelta
 
-from haven import clock
+import pytest
+
+from haven import clock, demo
 from haven.accounts.models import Role, User
 from haven.alerts.models import Alert
 from haven.demo import DEMO_STAFF, seed_demo_school
+from haven.errors import HavenError
 from haven.incidents.models import Action, Incident
 from haven.outbox.models import OutboxMessage, Status
 from haven.pupils.models import Pupil
@@ -18,6 +21,7 @@ RECENT = 7  # the recent concerns, recorded as the demo starts; the newest three
 
 async def test_the_demo_school_has_staff_pupils_years_of_concerns_and_patterns(app, settings):
     school, logins = await seed_demo_school(settings)
+    assert (school.name, school.slug) == ("Haven Demo Academy", "demo")
     assert [email for email, _ in logins] == [email for email, _, _ in DEMO_STAFF]
     assert await Pupil.filter(school=school).count() == 300
 
@@ -58,3 +62,16 @@ async def test_the_demo_school_has_staff_pupils_years_of_concerns_and_patterns(a
     # Seeding again (every `haven demo` does) changes nothing.
     await seed_demo_school(settings)
     assert await Incident.filter(school=school).count() == len(incidents)
+
+
+async def test_a_demo_stopped_part_way_says_so_rather_than_serving_half_a_school(
+        app, settings, monkeypatch):
+    async def stopped(*args):
+        raise KeyboardInterrupt  # Ctrl+C while the concerns were being added
+
+    monkeypatch.setattr(demo, "_years_of_concerns", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        await seed_demo_school(settings)
+    monkeypatch.undo()
+    with pytest.raises(HavenError, match="demo school was not finished.*Delete the data folder"):
+        await seed_demo_school(settings)

@@ -17,6 +17,7 @@ from haven.accounts.service import add_user
 from haven.alerts import service as alerts
 from haven.alerts.models import Alert
 from haven.config import Settings
+from haven.errors import HavenError
 from haven.incidents import files
 from haven.incidents import service as incidents
 from haven.incidents.models import Agency, Category
@@ -28,6 +29,7 @@ from haven.schools.service import add_school
 log = logging.getLogger(__name__)
 
 DEMO_SLUG = "demo"
+UNFINISHED_SLUG = "demo-being-set-up"
 DEMO_PASSWORD = "Kite-Harbour-2026!"
 
 DEMO_STAFF = [
@@ -183,7 +185,9 @@ def _clock_at(moment: datetime) -> Iterator[None]:
 
 
 def _school_day(chance: random.Random, days_ago: int) -> datetime:
-    """A moment in a school day (a weekday, 08:30 to 15:30 UTC) about `days_ago` ago."""
+    """A moment in a school day (a weekday, 08:30 to 15:30 UTC) about `days_ago` ago (a
+    weekend moves it to the Friday before): always in the past, for days_ago of 1 or more."""
+    assert days_ago >= 1
     day = clock.now() - timedelta(days=days_ago)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
@@ -200,7 +204,7 @@ async def _years_of_concerns(school: School, pupils: list[Pupil], store: files.S
     accounts = {name: (account, follow_up) for name, _, account, follow_up in _YEAR}
     concerns = [(chance.randint(8, 365 * YEARS), name, chance.choice(pupils))
                 for name, per_year, _, _ in _YEAR for _ in range(per_year * YEARS)]
-    concerns += [(chance.randint(8, 27), _RISING[0], chance.choice(pupils))
+    concerns += [(chance.randint(8, 25), _RISING[0], chance.choice(pupils))
                  for _ in range(_RISING[1])]
     clustered = chance.choice([p for p in pupils if p.gender == "Female"])
     # Days ago that stay within the last week when a weekend moves them to the Friday.
@@ -246,13 +250,20 @@ def _session(school: School, user_id: int, moment: datetime) -> Session:
 
 
 async def seed_demo_school(settings: Settings) -> tuple[School, list[tuple[str, str]]]:
-    """Create the demo school once; later calls find it and change nothing."""
+    """Create the demo school once; later calls find it and change nothing. Raises
+    HavenError if an earlier call was stopped part-way (the school has a slug of its own
+    until the end): it cannot be finished, and a half-made demo would mislead."""
     logins = [(email, ", ".join(roles)) for email, _name, roles in DEMO_STAFF]
     school = await School.get_or_none(slug=DEMO_SLUG)
     if school is not None:
         return school, logins
+    if await School.exists(slug=UNFINISHED_SLUG):
+        raise HavenError(
+            "The demo school was not finished: the first `haven demo` was stopped while "
+            "it was adding it. Delete the data folder (HAVEN_DATA_DIR, ./data by default) "
+            "and run it again.")
     log.info("adding the demo school and two years of its concerns (about ten seconds)")
-    school = await add_school("Haven Demo Academy", DEMO_SLUG)
+    school = await add_school("Haven Demo Academy", UNFINISHED_SLUG)
     for email, name, roles in DEMO_STAFF:
         await add_user(school, email, name, DEMO_PASSWORD, roles)
     await Pupil.bulk_create(_pupils(school))
@@ -260,4 +271,6 @@ async def seed_demo_school(settings: Settings) -> tuple[School, list[tuple[str, 
     store = files.Store.of(settings)
     await _years_of_concerns(school, pupils, store, settings.public_url)
     await _sample_concerns(school, pupils, store, settings.public_url)
+    school.slug = DEMO_SLUG
+    await school.save(update_fields=["slug"])
     return school, logins
