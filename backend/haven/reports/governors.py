@@ -172,8 +172,8 @@ def csv_rows(report: GovernorsReport) -> list[list]:
     ack = report.acknowledgement
     rows = [
         ["Governors' safeguarding report", report.school_name],
-        ["Period", f"{period.first_day:%d/%m/%Y} to {period.last_day:%d/%m/%Y}"],
-        ["Previous period", f"{previous.first_day:%d/%m/%Y} to {previous.last_day:%d/%m/%Y}"],
+        ["Period", period.in_words()],
+        ["Previous period", previous.in_words()],
         [],
         ["Section", "Item", "This period", "Previous period", "Change", "Change %"],
     ]

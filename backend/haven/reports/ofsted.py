@@ -225,7 +225,7 @@ def as_json(report: OfstedReport) -> dict:
 def csv_rows(report: OfstedReport) -> list[list]:
     period, body = report.period, as_json(report)
     rows = [["Safeguarding overview", report.school_name],
-            ["Period", f"{period.first_day:%d/%m/%Y} to {period.last_day:%d/%m/%Y}"], [],
+            ["Period", period.in_words()], [],
             ["Section", "Item", "This period", "Previous period", "Change", "Change %"],
             ["Volumes", "Incidents", report.total.current, report.total.previous,
              report.total.change, report.total.change_percent],

@@ -19,7 +19,7 @@ from haven.audit import service as audit
 from haven.reports import charts
 from haven.reports.csv_out import csv_response
 from haven.reports.patterns import PAST_PERIODS, RECENT_DAYS, Patterns, find_patterns
-from haven.reports.pdf import pdf_response
+from haven.reports.pdf import pdf_response, when
 from haven.reports.report_pdf import Produced, report_pdf
 from haven.reports.report_routes import ChartOut
 from haven.web.access import client_ip, current_session, key_holder
@@ -75,7 +75,7 @@ def csv_rows(school_name: str, found: Patterns, timezone: str) -> list[list]:
     limits = found.thresholds
     rows = [
         ["Patterns", school_name],
-        ["As of", f"{found.as_of.astimezone(ZoneInfo(timezone)):%d/%m/%Y %H:%M}"],
+        ["As of", when(found.as_of, timezone)],
         ["Cluster", f"{limits.concerns} or more concerns in {limits.days} days"],
         ["Rising", f"at least {limits.concerns} in the last {RECENT_DAYS} days and "
                    f"{limits.rise_factor} times the usual count of the "

@@ -51,6 +51,10 @@ class Period:
             day = following
         return months
 
+    def in_words(self) -> str:
+        """"01/09/2025 to 31/08/2026", as the reports print it."""
+        return f"{self.first_day:%d/%m/%Y} to {self.last_day:%d/%m/%Y}"
+
     def as_json(self) -> dict:
         return {"from": self.first_day, "to": self.last_day, "time_zone": self.time_zone}
 

@@ -160,8 +160,8 @@ def csv_rows(report: TrustReport) -> list[list]:
     period, previous = report.period, report.period.previous()
     rows = [
         [TITLE, f"{len(report.schools)} schools"],
-        ["Period", f"{period.first_day:%d/%m/%Y} to {period.last_day:%d/%m/%Y}"],
-        ["Previous period", f"{previous.first_day:%d/%m/%Y} to {previous.last_day:%d/%m/%Y}"],
+        ["Period", period.in_words()],
+        ["Previous period", previous.in_words()],
         [],
         ["School", "Section", "Item", "This period", "Previous period", "Change", "Change %"],
     ]

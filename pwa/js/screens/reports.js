@@ -162,10 +162,15 @@ function download(kind, period, format, label) {
   }, label);
 }
 
+/** A report on screen: its title (focused when shown), then what it holds. */
+function reportCard(title, ...content) {
+  return h('section', { class: 'card card--wide report', 'aria-labelledby': 'report-heading', 'data-testid': 'report' },
+    h('h2', { id: 'report-heading', tabindex: '-1' }, title), ...content);
+}
+
 function patternsView(found, timeZone) {
   const { concerns, days, rise_factor: factor, recent_days: recentDays } = found.thresholds;
-  return h('section', { class: 'card card--wide report', 'aria-labelledby': 'report-heading', 'data-testid': 'report' },
-    h('h2', { id: 'report-heading', tabindex: '-1' }, REPORTS.patterns.title),
+  return reportCard(REPORTS.patterns.title,
     h('p', { class: 'muted' }, `As of ${dateAndTime(new Date(found.as_of), timeZone)}: pupils with ${concerns} or more `
       + `concerns in ${days} days, and pupils and categories with at least ${concerns} in the last `
       + `${recentDays} days and ${factor} times their usual count (the school’s settings).`),
@@ -176,8 +181,7 @@ function patternsView(found, timeZone) {
 function reportView(kind, report, timeZone) {
   if (kind === 'patterns') return patternsView(report, timeZone);
   const { title, figures: keyFigures, missing } = REPORTS[kind];
-  return h('section', { class: 'card card--wide report', 'aria-labelledby': 'report-heading', 'data-testid': 'report' },
-    h('h2', { id: 'report-heading', tabindex: '-1' }, title),
+  return reportCard(title,
     h('p', { class: 'muted' }, `${report.school}, ${periodInWords(report.period)}; compared with `
       + `${periodInWords(report.previous_period)}.`),
     h('div', { class: 'button-row' },
